@@ -1,0 +1,159 @@
+/*
+ * fennec_rules.c: the C side of Fennec's rule engine natives (loaded with koffi from
+ * native/vectorscan.ts and native/pcre2.ts). It exists for three things koffi cannot do
+ * cheaply from JS:
+ *  - batch scanning: one FFI call runs hs_scan over many (offset, len, tag) buffers of one
+ *    base array and records (tag, pattern id, end offset) into caller-provided arrays, so
+ *    there is no JS callback per match;
+ *  - building `const char **` arrays of binary literals (contents contain NUL bytes) for
+ *    hs_compile_lit_multi / hs_compile_ext_multi;
+ *  - PCRE2 matching at base+off with the ovector copied into a caller Uint32Array (no
+ *    koffi.decode, so nothing is allocated per call).
+ */
+#include <hs/hs.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------- Vectorscan ---------------- */
+
+struct batch_ctx {
+  uint32_t tag;
+  uint32_t *out_tag, *out_id, *out_end;
+  uint32_t count, cap;
+  uint32_t overflow;
+};
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *vctx) {
+  (void)from; (void)flags;
+  struct batch_ctx *c = (struct batch_ctx *)vctx;
+  if (c->count >= c->cap) { c->overflow = 1; return 1; }
+  c->out_tag[c->count] = c->tag;
+  c->out_id[c->count] = id;
+  c->out_end[c->count] = (uint32_t)to;
+  c->count++;
+  return 0;
+}
+
+/*
+ * Scans buffers base[off[i] .. off[i]+len[i]) for i < n with one database and one scratch.
+ * Matches go to out_* (at most cap). Returns the number of matches written, or a negative
+ * hs_error_t. *overflow is set to 1 when cap was reached (later matches were dropped and
+ * the caller must rescan with more room or fall back to verification without prefilter).
+ */
+int32_t fennec_hs_scan_batch(const hs_database_t *db, hs_scratch_t *scratch,
+                             const uint8_t *base, const uint32_t *off, const uint32_t *len,
+                             const uint32_t *tag, uint32_t n,
+                             uint32_t *out_tag, uint32_t *out_id, uint32_t *out_end,
+                             uint32_t cap, uint32_t *overflow) {
+  struct batch_ctx c = { 0, out_tag, out_id, out_end, 0, cap, 0 };
+  for (uint32_t i = 0; i < n; i++) {
+    c.tag = tag[i];
+    hs_error_t rc = hs_scan(db, (const char *)base + off[i], len[i], 0, scratch, on_match, &c);
+    if (rc == HS_SCAN_TERMINATED) break;
+    if (rc != HS_SUCCESS) return rc;
+  }
+  *overflow = c.overflow;
+  return (int32_t)c.count;
+}
+
+static void copy_error(hs_compile_error_t *err, char *errbuf, uint32_t errcap, int32_t *errexpr) {
+  if (!err) return;
+  if (errbuf && errcap) {
+    strncpy(errbuf, err->message ? err->message : "unknown", errcap - 1);
+    errbuf[errcap - 1] = 0;
+  }
+  if (errexpr) *errexpr = err->expression;
+  hs_free_compile_error(err);
+}
+
+/* Literal patterns: literal i is blob[offs[i] .. offs[i]+lens[i]). */
+int32_t fennec_hs_compile_lits(const uint8_t *blob, const uint32_t *offs, const uint32_t *lens,
+                               const uint32_t *flags, const uint32_t *ids, uint32_t n,
+                               uint32_t mode, hs_database_t **db,
+                               char *errbuf, uint32_t errcap, int32_t *errexpr) {
+  const char **exprs = malloc(sizeof(char *) * (n ? n : 1));
+  size_t *sizes = malloc(sizeof(size_t) * (n ? n : 1));
+  if (!exprs || !sizes) { free(exprs); free(sizes); return HS_NOMEM; }
+  for (uint32_t i = 0; i < n; i++) { exprs[i] = (const char *)blob + offs[i]; sizes[i] = lens[i]; }
+  hs_compile_error_t *err = NULL;
+  hs_error_t rc = hs_compile_lit_multi(exprs, flags, ids, sizes, n, mode, NULL, db, &err);
+  copy_error(err, errbuf, errcap, errexpr);
+  free(exprs); free(sizes);
+  return rc;
+}
+
+/*
+ * Regex patterns: expression i is the NUL-terminated string at blob+offs[i]. min_off/max_off
+ * (0 = unset) fill hs_expr_ext_t so depth/offset can be pushed into the prefilter.
+ */
+int32_t fennec_hs_compile_regex(const uint8_t *blob, const uint32_t *offs,
+                                const uint32_t *flags, const uint32_t *ids,
+                                const uint32_t *min_off, const uint32_t *max_off, uint32_t n,
+                                uint32_t mode, hs_database_t **db,
+                                char *errbuf, uint32_t errcap, int32_t *errexpr) {
+  const char **exprs = malloc(sizeof(char *) * (n ? n : 1));
+  hs_expr_ext_t *ext = calloc(n ? n : 1, sizeof(hs_expr_ext_t));
+  const hs_expr_ext_t **extp = malloc(sizeof(hs_expr_ext_t *) * (n ? n : 1));
+  if (!exprs || !ext || !extp) { free(exprs); free(ext); free(extp); return HS_NOMEM; }
+  for (uint32_t i = 0; i < n; i++) {
+    exprs[i] = (const char *)blob + offs[i];
+    if (min_off && min_off[i]) { ext[i].flags |= HS_EXT_FLAG_MIN_OFFSET; ext[i].min_offset = min_off[i]; }
+    if (max_off && max_off[i]) { ext[i].flags |= HS_EXT_FLAG_MAX_OFFSET; ext[i].max_offset = max_off[i]; }
+    extp[i] = ext[i].flags ? &ext[i] : NULL;
+  }
+  hs_compile_error_t *err = NULL;
+  hs_error_t rc = hs_compile_ext_multi(exprs, flags, ids, extp, n, mode, NULL, db, &err);
+  copy_error(err, errbuf, errcap, errexpr);
+  free(exprs); free(ext); free(extp);
+  return rc;
+}
+
+/* Serialize into a malloc'd buffer; fennec_copy_free copies it to JS memory and frees it. */
+int32_t fennec_hs_serialize(const hs_database_t *db, char **bytes, size_t *len) {
+  return hs_serialize_database(db, bytes, len);
+}
+
+void fennec_copy_free(void *src, uint8_t *dst, size_t n) {
+  memcpy(dst, src, n);
+  free(src);
+}
+
+/* ---------------- PCRE2 ---------------- */
+
+/*
+ * One match context with Suricata's default limits (suricata.yaml pcre.match-limit 3500,
+ * match-limit-recursion 1500) so a hostile payload cannot make one pcre run for seconds.
+ * Written once at load time, only read afterwards (each worker is its own process/isolate).
+ */
+static pcre2_match_context *mctx = NULL;
+
+int32_t fennec_pcre2_set_limits(uint32_t match_limit, uint32_t depth_limit) {
+  if (!mctx) mctx = pcre2_match_context_create(NULL);
+  if (!mctx) return -1;
+  pcre2_set_match_limit(mctx, match_limit);
+  pcre2_set_depth_limit(mctx, depth_limit);
+  return 0;
+}
+
+/*
+ * Matches code on subject base[off .. off+len) from start (relative to off). Copies up to
+ * pairs (start,end) ovector pairs into ovec (PCRE2_UNSET becomes 0xffffffff). Returns
+ * pcre2_match's rc (>0 match, PCRE2_ERROR_NOMATCH = -1, other negatives = errors, e.g.
+ * match limit).
+ */
+int32_t fennec_pcre2_match(const pcre2_code *code, pcre2_match_data *md,
+                           const uint8_t *base, uint32_t off, uint32_t len, uint32_t start,
+                           uint32_t options, uint32_t *ovec, uint32_t pairs) {
+  int rc = pcre2_match(code, base + off, len, start, options, md, mctx);
+  if (rc > 0 && ovec) {
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    uint32_t np = pcre2_get_ovector_count(md);
+    if (np > pairs) np = pairs;
+    for (uint32_t i = 0; i < np * 2; i++) ovec[i] = ov[i] == PCRE2_UNSET ? 0xffffffffu : (uint32_t)ov[i];
+  }
+  return rc;
+}
