@@ -1,0 +1,40 @@
+/**
+ * Per-flow detection state: the flow keyword's facts about the current packet, flowbits and
+ * flowints, stream byte counts, and the raw-stream inspection cursor. The lead's flow table
+ * keeps one FlowCtx per flow (created on first detect call) and sets the direction fields
+ * before each inspectPacket / inspectStream.
+ */
+export class FlowCtx {
+  /** Suricata's flow id of this flow (EVE flow_id). */
+  flowId = 0;
+  /** The current packet goes client → server (the flow's initiator is the client). */
+  toServer = true;
+  /** TCP: 3-way handshake completed (or midstream pickup); UDP/other: packets seen both ways. */
+  established = false;
+  /** Flowbits, one byte per interned name; grown on first use. */
+  bits: Uint8Array = EMPTY;
+  /** setx expiry (µs timestamp) per bit, 0 = none. */
+  bitExpire: Float64Array = EMPTY_F;
+  ints: Float64Array = EMPTY_F;
+  intSet: Uint8Array = EMPTY;
+  /** Bytes of stream seen per direction (for stream_size, SYN/FIN count one like seq numbers). */
+  streamToServer = 0;
+  streamToClient = 0;
+  packetsToServer = 0;
+  packetsToClient = 0;
+  /** Raw stream inspection: absolute stream offset already inspected per direction. */
+  rawInspectedToServer = 0;
+  rawInspectedToClient = 0;
+  /** The ruleset generation this state was sized for (reload resizes lazily). */
+  generation = -1;
+
+  ensure(nBits: number, nInts: number, generation: number): void {
+    if (this.generation === generation) return;
+    if (this.bits.length < nBits) { const b = new Uint8Array(nBits); b.set(this.bits); this.bits = b; const e = new Float64Array(nBits); e.set(this.bitExpire); this.bitExpire = e; }
+    if (this.ints.length < nInts) { const i = new Float64Array(nInts); i.set(this.ints); this.ints = i; const s = new Uint8Array(nInts); s.set(this.intSet); this.intSet = s; }
+    this.generation = generation;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_F = new Float64Array(0);
