@@ -32,7 +32,11 @@ import { PcapParser, pcapMagic } from './pcap.js';
 import { PcapngParser, isPcapng } from './pcapng.js';
 
 export interface FileSourceOptions {
-  /** Bytes per chunk (default 4 MiB; at least 1 MiB so any legal record fits). */
+  /**
+   * Bytes per chunk (default 4 MiB; minimum 4 KiB). Below 256 KiB + 64 a legal big record may
+   * not fit and is reported as damage ("record larger than the chunk"): small chunks are for
+   * tests of the chunk-boundary logic.
+   */
   chunkBytes?: number;
   /** Allocate chunks and batch arrays on SharedArrayBuffer for multi-worker dispatch. */
   shared?: boolean;
@@ -43,7 +47,7 @@ export interface FileSourceOptions {
 }
 
 export const DEFAULT_CHUNK_BYTES = 4 << 20;
-const MIN_CHUNK_BYTES = 1 << 20;
+const MIN_CHUNK_BYTES = 4096;
 /** Extensions picked from a directory (the format is then decided by the magic). */
 const CAPTURE_EXTENSIONS = ['.pcap', '.pcapng', '.cap'];
 
