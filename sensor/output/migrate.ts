@@ -4,7 +4,7 @@
  * retention (ALTER … MODIFY TTL only when it differs, so re-opening is a no-op).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { MIGRATIONS, TTL_TABLES, ttlStatement } from './schema.js';
+import { MIGRATIONS, TTL_TABLES, scaledTtl, ttlStatement } from './schema.js';
 
 export interface MigrationResult {
   /** Versions applied by this call (empty when the schema was already current). */
@@ -47,7 +47,7 @@ export async function migrate(client: ClickHouseClient, db: string, ttlDays: num
   for (const t of TTL_TABLES) {
     const e = engines.find((x) => x.name === t.table);
     if (e === undefined) continue;
-    if (e.engine_full.includes(`toIntervalDay(${ttlDays * t.mul})`)) continue;
+    if (e.engine_full.includes(`toIntervalDay(${scaledTtl(ttlDays, t.mul)})`)) continue;
     await client.command({ query: ttlStatement(db, t, ttlDays) });
     ttlChanged.push(t.table);
   }

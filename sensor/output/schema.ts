@@ -24,6 +24,11 @@ export function partitionHours(ttlDays: number): number {
   return Math.max(1, Math.round((ttlDays * 24) / 16));
 }
 
+/** Roll-up retention: `mul` × the flow retention, capped where DateTime TTLs would wrap (2106). */
+export function scaledTtl(ttlDays: number, mul: number): number {
+  return Math.min(ttlDays * mul, 25000);
+}
+
 function ttlClause(column: string, ttlDays: number): string {
   return `TTL toDateTime(${column}) + toIntervalDay(${ttlDays})`;
 }
@@ -142,9 +147,9 @@ export const MIGRATIONS: readonly Migration[] = [
             bytes UInt64
           )
           ENGINE = SummingMergeTree((flows, pkts, bytes))
-          PARTITION BY toStartOfInterval(bucket, toIntervalHour(${partitionHours(ttlDays * ttlMul)}))
+          PARTITION BY toStartOfInterval(bucket, toIntervalHour(${partitionHours(scaledTtl(ttlDays, ttlMul))}))
           ORDER BY (bucket, in_iface, proto, app_proto, vlan)
-          TTL bucket + toIntervalDay(${ttlDays * ttlMul})
+          ${ttlClause('bucket', scaledTtl(ttlDays, ttlMul))}
           SETTINGS ttl_only_drop_parts = 1`,
           `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.flows_${suffix}_mv TO ${db}.flows_${suffix} AS
             SELECT ${fn}(start) AS bucket, in_iface, proto, app_proto,
@@ -170,5 +175,5 @@ export const TTL_TABLES: readonly { table: string; column: string; mul: number }
 ];
 
 export function ttlStatement(db: string, t: { table: string; column: string; mul: number }, ttlDays: number): string {
-  return `ALTER TABLE ${db}.${t.table} MODIFY ${ttlClause(t.column, ttlDays * t.mul)}`;
+  return `ALTER TABLE ${db}.${t.table} MODIFY ${ttlClause(t.column, scaledTtl(ttlDays, t.mul))}`;
 }

@@ -25,7 +25,8 @@ export interface RemoteStoreConfig {
 export interface StoreTuning {
   /** Database holding Fennec's tables (default `fennec`). Must be an identifier. */
   database?: string;
-  /** Retention of flows and alerts in days (default 30). Applied by TTL; changed on open. */
+  /** Retention of flows and alerts in days (default 30, max 25000). Applied by TTL; changed on open.
+   *  Rows older than this are dropped at INSERT time: raise it to ingest old pcaps. */
   ttlDays?: number;
   /** Rows per INSERT (default 20000). */
   batchRows?: number;
@@ -55,8 +56,10 @@ export function resolveTuning(cfg: StoreConfig): ResolvedTuning {
     throw new Error(`FENNEC_ERR_STORE_CONFIG: database name ${JSON.stringify(database)} is not an identifier`);
   }
   const ttlDays = cfg.ttlDays ?? 30;
-  if (!Number.isInteger(ttlDays) || ttlDays < 1 || ttlDays > 36500) {
-    throw new Error(`FENNEC_ERR_STORE_CONFIG: ttlDays must be an integer in 1..36500, got ${ttlDays}`);
+  // TTL expressions are DateTime (32-bit, ends 2106-02-07): start + ttl past that wraps and
+  // the rows expire at once (seen in tests with 2021 pcaps and ttlDays 36500). 25000 d ≈ 68 y.
+  if (!Number.isInteger(ttlDays) || ttlDays < 1 || ttlDays > 25000) {
+    throw new Error(`FENNEC_ERR_STORE_CONFIG: ttlDays must be an integer in 1..25000, got ${ttlDays}`);
   }
   const spoolDefault = cfg.kind === 'embedded' ? `${cfg.dataDir.replace(/\/+$/, '')}-spool` : './fennec-spool';
   return {
