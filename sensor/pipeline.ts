@@ -82,12 +82,19 @@ export class Pipeline {
     }
   }
 
-  processFrame(data: Uint8Array, off: number, caplen: number, wirelen: number, tsUs: number, linktype: number, iface: number, vlan: number): void {
+  /**
+   * `clockUs`: the capture-wide monotonic clock at this frame (the dispatcher passes it so
+   * every worker sees the same clock as a single worker would); by default the newest
+   * packet time this pipeline has seen.
+   */
+  processFrame(data: Uint8Array, off: number, caplen: number, wirelen: number, tsUs: number, linktype: number, iface: number, vlan: number,
+    clockUs: number = tsUs): void {
     const p = this.p;
     const c = this.counters;
     c.packets++;
     c.bytes += wirelen;
-    if (tsUs > this.nowUs) this.nowUs = tsUs;
+    if (clockUs > this.nowUs) this.nowUs = clockUs;
+    this.flows.now = this.nowUs;
     p.reset(data, off, caplen, wirelen, tsUs, linktype, iface);
     if (vlan >= 0) {
       // Tag stripped by the capture (AF_PACKET) and given out of band: it is the outermost one.
@@ -136,9 +143,7 @@ export class Pipeline {
       st = decodeInner(p);
     }
     if (tracked) c.flowPackets++;
-    if (tsUs >= this.nextSweepUs) {
-      this.tick(tsUs);
-    }
+    if (this.nowUs >= this.nextSweepUs) this.tick(this.nowUs);
   }
 
   private other(p: Packet, st: number): void {
@@ -152,15 +157,18 @@ export class Pipeline {
   /** Advance time without a packet (live idle, or another worker's packet time). */
   tick(nowUs: number): void {
     if (nowUs > this.nowUs) this.nowUs = nowUs;
-    if (nowUs < this.nextSweepUs) return;
-    this.nextSweepUs = nowUs + SWEEP_INTERVAL_US;
-    this.flows.expire(nowUs);
+    this.flows.now = this.nowUs;
+    if (this.nowUs < this.nextSweepUs) return;
+    this.nextSweepUs = this.nowUs + SWEEP_INTERVAL_US;
+    this.flows.expire(this.nowUs);
   }
 
   /** End of input: flush stages, then end every flow (idle ones as timeouts). */
   finish(nowUs: number = this.nowUs): void {
-    for (const s of this.stages) s.finish?.(nowUs);
-    this.flows.flushAll(nowUs);
+    if (nowUs > this.nowUs) this.nowUs = nowUs;
+    this.flows.now = this.nowUs;
+    for (const s of this.stages) s.finish?.(this.nowUs);
+    this.flows.flushAll(this.nowUs);
   }
 
   /** Named counters: decode events (Suricata names), defrag, flow and pipeline totals. */

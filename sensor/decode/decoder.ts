@@ -94,9 +94,18 @@ export function decodeInner(p: Packet): number {
     p.event(Ev.TOO_MANY_LAYERS);
     return Proto.INVALID;
   }
+  p.tunnelKey = (Math.imul(p.tunnelKey, 31) + addrHash(p.src) + addrHash(p.dst)) >>> 0 || 1;
   p.resetL3();
   p.tunnelDepth++;
   return decodeLayers(p, proto, off);
+}
+
+function addrHash(w: Uint32Array): number {
+  let h = Math.imul(w[0] ^ 0x9e3779b9, 0x85ebca6b) ^ w[1];
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ w[2];
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) ^ w[3];
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**

@@ -100,6 +100,13 @@ export class Packet {
   // --- tunnels ------------------------------------------------------------------------
   /** 0 for the outermost IP layer; +1 per tunnel. */
   tunnelDepth = 0;
+  /**
+   * Identity of the tunnel this layer travels in: a symmetric hash of every enclosing IP
+   * address pair (0 when not tunnelled). Part of the flow key, so overlapping inner address
+   * spaces (VXLAN tenants, replayed tunnels) stay separate flows, and an inner flow stays on
+   * the worker its tunnel hashes to.
+   */
+  tunnelKey = 0;
   /** When the decoder stopped at a tunnel: where the inner layer starts and what it is (Proto), else -1. */
   innerOff = -1;
   innerProto = -1;
@@ -144,6 +151,7 @@ export class Packet {
     this.vlan1 = 0;
     this.mplsCount = 0;
     this.tunnelDepth = 0;
+    this.tunnelKey = 0;
     this.layers = 0;
     this.eventCount = 0;
     this.resetL3();

@@ -62,12 +62,15 @@ export class FlowTable {
   readonly vlanCount: Uint8Array;
   readonly depth: Uint8Array;
   readonly extra: Int32Array;
+  readonly tunnel: Uint32Array;
   // counters and times
   readonly pkts: Float64Array; // slot*2 + dir
   readonly bytes: Float64Array;
   readonly payload: Float64Array;
   readonly firstUs: Float64Array;
   readonly lastUs: Float64Array;
+  /** Last activity on the monotonic clock (see `now`): what timeouts and LRU order use. */
+  private readonly lastClock: Float64Array;
   readonly lastRecordUs: Float64Array;
   readonly flowId: Float64Array;
   readonly iface: Uint16Array;
@@ -86,6 +89,13 @@ export class FlowTable {
   private readonly periodicUs: number;
   private readonly vlanTracking: boolean;
 
+  /**
+   * The monotonic clock (µs): the newest packet time seen by the whole capture so far, set by
+   * the pipeline before each lookup. Timeouts compare it with a flow's last activity on the
+   * same clock, so time going backwards (several capture files, a stepped clock) neither
+   * ends flows early nor makes the result depend on when expire() runs.
+   */
+  now = 0;
   /** Direction of the packet given to the last lookup(). */
   dir = 0;
   /** True when the last lookup() created the flow. */
@@ -114,11 +124,13 @@ export class FlowTable {
     this.vlanCount = new Uint8Array(cap);
     this.depth = new Uint8Array(cap);
     this.extra = new Int32Array(cap);
+    this.tunnel = new Uint32Array(cap);
     this.pkts = new Float64Array(cap * 2);
     this.bytes = new Float64Array(cap * 2);
     this.payload = new Float64Array(cap * 2);
     this.firstUs = new Float64Array(cap);
     this.lastUs = new Float64Array(cap);
+    this.lastClock = new Float64Array(cap);
     this.lastRecordUs = new Float64Array(cap);
     this.flowId = new Float64Array(cap);
     this.iface = new Uint16Array(cap);
@@ -169,12 +181,13 @@ export class FlowTable {
     const s = p.src, d = p.dst;
     // Symmetric hash: the endpoints' hashes are added, so (a,b) and (b,a) agree.
     const h = (mixEndpoint(s, sp) + mixEndpoint(d, dp) + Math.imul(proto + 1, 0x9e3779b1) +
-      Math.imul(v0 + 1, 0x85ebca77) + p.tunnelDepth + extra) >>> 0;
+      Math.imul(v0 + 1, 0x85ebca77) + p.tunnelKey + extra) >>> 0;
     const ts = p.tsUs;
+    const now = this.now;
     const addr = this.addr;
     for (let i = this.buckets[h & this.mask]; i !== NIL; i = this.chain[i]) {
       if (this.hash[i] !== h || this.proto[i] !== proto || this.extra[i] !== extra ||
-          this.depth[i] !== p.tunnelDepth || this.vlan0[i] !== v0 || this.vlan1[i] !== v1) continue;
+          this.tunnel[i] !== p.tunnelKey || this.vlan0[i] !== v0 || this.vlan1[i] !== v1) continue;
       const a = i * 8;
       let dir: number;
       if (this.sport[i] === sp && this.dport[i] === dp &&
@@ -185,7 +198,7 @@ export class FlowTable {
           addr[a + 4] === s[0] && addr[a + 5] === s[1] && addr[a + 6] === s[2] && addr[a + 7] === s[3]) dir = TO_CLIENT;
       else continue;
       // Idle past its timeout: the old flow ends here, a new one starts with this packet.
-      if (ts - this.lastUs[i] > this.timeoutUs[this.tclass[i]]) {
+      if (now - this.lastClock[i] > this.timeoutUs[this.tclass[i]]) {
         this.end(i, this.expiryReason(i));
         break;
       }
@@ -200,7 +213,7 @@ export class FlowTable {
       return i;
     }
     // New flow.
-    const slot = this.alloc(ts);
+    const slot = this.alloc();
     if (slot === NIL) return NIL;
     // The client is the sender of the first packet, except a SYN-ACK seen first: then the
     // sender is the server (Zeek's "^" flip), so src stays the side that opened the session.
@@ -217,6 +230,7 @@ export class FlowTable {
     this.vlan1[slot] = v1;
     this.vlanCount[slot] = vc;
     this.depth[slot] = p.tunnelDepth;
+    this.tunnel[slot] = p.tunnelKey;
     this.extra[slot] = extra;
     this.hash[slot] = h;
     const b = h & this.mask;
@@ -229,7 +243,8 @@ export class FlowTable {
     this.icmpFirst[s2] = -1; this.icmpFirst[s2 + 1] = -1;
     this.firstUs[slot] = ts;
     this.lastUs[slot] = ts;
-    this.lastRecordUs[slot] = ts;
+    this.lastClock[slot] = now;
+    this.lastRecordUs[slot] = now;
     this.iface[slot] = p.iface;
     this.alerted[slot] = 0;
     this.flowId[slot] = flowIdOf(h, addr, a, this.sport[slot], this.dport[slot], proto, ts);
@@ -252,6 +267,7 @@ export class FlowTable {
     this.bytes[i2] += p.wireLen;
     this.payload[i2] += p.payLen;
     if (p.tsUs > this.lastUs[slot]) this.lastUs[slot] = p.tsUs;
+    this.lastClock[slot] = this.now;
     const proto = this.proto[slot];
     let cls: number;
     if (proto === 6) {
@@ -276,7 +292,7 @@ export class FlowTable {
   expire(nowUs: number): void {
     for (let c = 0; c < TClass.COUNT; c++) {
       const t = this.timeoutUs[c];
-      for (let i = this.heads[c]; i !== NIL && nowUs - this.lastUs[i] > t; i = this.heads[c]) {
+      for (let i = this.heads[c]; i !== NIL && nowUs - this.lastClock[i] > t; i = this.heads[c]) {
         this.end(i, this.expiryReason(i));
       }
     }
@@ -329,10 +345,10 @@ export class FlowTable {
     this.stats.ended++;
   }
 
-  private alloc(nowUs: number): number {
+  private alloc(): number {
     if (this.freeHead === NIL) {
       // Table full: evict the least recently active flow, closed sessions first.
-      const victim = this.evictionVictim(nowUs);
+      const victim = this.evictionVictim();
       if (victim === NIL) return NIL;
       this.stats.evicted++;
       this.end(victim, EndReason.EVICTED);
@@ -342,12 +358,12 @@ export class FlowTable {
     return slot;
   }
 
-  private evictionVictim(_nowUs: number): number {
+  private evictionVictim(): number {
     if (this.heads[TClass.TCP_CLOSED] !== NIL) return this.heads[TClass.TCP_CLOSED];
     let best = NIL;
     for (let c = 0; c < TClass.COUNT; c++) {
       const h = this.heads[c];
-      if (h !== NIL && (best === NIL || this.lastUs[h] < this.lastUs[best])) best = h;
+      if (h !== NIL && (best === NIL || this.lastClock[h] < this.lastClock[best])) best = h;
     }
     return best;
   }

@@ -86,7 +86,7 @@ export class TcpTrack {
           (this.ep[j] === Ep.SYN_ACK_SENT || this.ep[j] === Ep.SYN_SENT || this.ep[j] === Ep.ESTABLISHED)) {
         // The handshake's final ACK (or an ACK after simultaneous open): both sides established.
         this.ep[i] = Ep.ESTABLISHED;
-        if (this.ep[j] !== Ep.CLOSED) this.ep[j] = Ep.ESTABLISHED;
+        if (this.ep[j] === Ep.SYN_ACK_SENT || this.ep[j] === Ep.SYN_SENT) this.ep[j] = Ep.ESTABLISHED;
         this.est[slot] = 1;
       }
     }
