@@ -1,13 +1,13 @@
 /**
  * What detection reads from a decoded packet. The lead's Packet (sensor/decode/packet.ts)
  * is meant to satisfy this structurally; until it lands, tests and the rules bench fill a
- * PacketView themselves. All numbers; addresses as 32-bit words (IPv4 in w[0], host order).
+ * PacketView themselves. Field names follow the lead's Packet so it fits without adapters. All numbers; addresses as 32-bit words (IPv4 in w[0], host order).
  */
 export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
   TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80;
 
-/** ipopts bits (IPv4 option types Suricata names). */
-export const IPOPT = { rr: 1, eol: 2, nop: 4, ts: 8, sec: 16, esec: 32, lsrr: 64, ssrr: 128, satid: 256, any: 0xffff } as const;
+/** ipopts bits: the same values as sensor/decode/packet.ts IpOpt (EOL=1, NOP=2, RR=4, ...). */
+export const IPOPT = { eol: 1, nop: 2, rr: 4, ts: 8, sec: 16, esec: 32, lsrr: 64, ssrr: 128, satid: 256, any: 0xffff } as const;
 
 export interface PacketView {
   /** 4 or 6; 0 when the packet has no IP layer (rules never match it). */
@@ -18,8 +18,10 @@ export interface PacketView {
   proto: number;
   ttl: number;
   ipId: number;
-  /** Fragment bits: 1 = MF, 2 = DF, 4 = reserved. */
-  fragBits: number;
+  /** IPv4 fragment flags. */
+  mf: boolean;
+  df: boolean;
+  rf: boolean;
   /** Non-zero when this is a fragment (offset != 0 or MF). */
   isFragment: boolean;
   /** Bitmask of IPOPT seen. */
@@ -29,7 +31,7 @@ export interface PacketView {
   tcpFlags: number;
   tcpSeq: number;
   tcpAck: number;
-  tcpWindow: number;
+  tcpWin: number;
   /** MSS option value, or -1 when absent. */
   tcpMss: number;
   icmpType: number;
@@ -37,18 +39,18 @@ export interface PacketView {
   /** ICMP echo id/seq, or -1 when the message has none. */
   icmpId: number;
   icmpSeq: number;
-  /** The frame bytes; payload is data[payloadOff .. payloadOff + payloadLen). */
+  /** The frame bytes; payload is data[payOff .. payOff + payLen). */
   data: Uint8Array;
-  payloadOff: number;
-  payloadLen: number;
+  payOff: number;
+  payLen: number;
   tsUs: number;
 }
 
 export function emptyPacketView(): PacketView {
   return {
     ipVersion: 0, src: new Uint32Array(4), dst: new Uint32Array(4), proto: 0, ttl: 0, ipId: 0,
-    fragBits: 0, isFragment: false, ipOpts: 0, sport: 0, dport: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0,
-    tcpWindow: 0, tcpMss: -1, icmpType: -1, icmpCode: -1, icmpId: -1, icmpSeq: -1,
-    data: new Uint8Array(0), payloadOff: 0, payloadLen: 0, tsUs: 0,
+    mf: false, df: false, rf: false, isFragment: false, ipOpts: 0, sport: 0, dport: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0,
+    tcpWin: 0, tcpMss: -1, icmpType: -1, icmpCode: -1, icmpId: -1, icmpSeq: -1,
+    data: new Uint8Array(0), payOff: 0, payLen: 0, tsUs: 0,
   };
 }

@@ -11,7 +11,7 @@ export const dsize: Keyword = {
     if (typeof c === 'string') return `dsize: ${c}`;
     if (b.rule.dsize) return 'dsize set twice';
     b.rule.dsize = c;
-    b.rule.header.push({ keyword: 'dsize', match: (p) => uintMatch(c, p.payloadLen) });
+    b.rule.header.push({ keyword: 'dsize', match: (p) => uintMatch(c, p.payLen) });
     return null;
   },
 };

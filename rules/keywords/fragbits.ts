@@ -20,7 +20,7 @@ export const fragbits: Keyword = {
       : mod === '*' ? (f: number) => (f & want) !== 0
       : mod === '!' ? (f: number) => (f & want) === 0
       : (f: number) => f === want;
-    b.rule.header.push({ keyword: 'fragbits', match: (p) => p.ipVersion === 4 && fn(p.fragBits) });
+    b.rule.header.push({ keyword: 'fragbits', match: (p) => p.ipVersion === 4 && fn((p.mf ? 1 : 0) | (p.df ? 2 : 0) | (p.rf ? 4 : 0)) });
     return null;
   },
 };

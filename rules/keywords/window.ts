@@ -9,7 +9,7 @@ export const window: Keyword = {
     const m = /^\s*(!)?\s*(\d+)\s*$/.exec(v!);
     if (!m || Number(m[2]) > 65535) return `invalid window "${v}"`;
     const neg = !!m[1], n = Number(m[2]);
-    b.rule.header.push({ keyword: 'window', match: (p) => p.proto === 6 && (p.tcpWindow === n) !== neg });
+    b.rule.header.push({ keyword: 'window', match: (p) => p.proto === 6 && (p.tcpWin === n) !== neg });
     return null;
   },
 };

@@ -1,0 +1,159 @@
+/**
+ * Ruleset → detection plan. For every rule: pick the fast pattern (Suricata's rules: an
+ * explicit fast_pattern wins; otherwise the non-negated content with the highest pattern
+ * strength, ties to the longest — the strength weights bytes as Suricata's
+ * PatternStrength does: repeated byte 1, letter 3, printable/0x00/0x01/0xff 4, other 6).
+ * Then group rules by (protocol group, direction) for the packet-payload buffer and build one
+ * Vectorscan database per group. Rules without a usable content go to the header-only list
+ * of their groups. Databases are cached on disk under `cacheDir`, keyed by a hash of the
+ * loaded rule texts, variables and Vectorscan version, so a restart skips compilation.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, compileLiterals, vectorscanVersion, type LiteralPattern } from '../native/vectorscan.js';
+import type { Ruleset } from './loader.js';
+import type { ContentMatch, Rule } from './types.js';
+
+/** Protocol groups: a rule on `ip` lands in all of them. */
+export const PROTO_GROUPS = ['tcp', 'udp', 'icmp', 'other'] as const;
+export const enum Dir { TO_SERVER = 0, TO_CLIENT = 1 }
+
+export function protoGroup(ipProto: number): number {
+  return ipProto === 6 ? 0 : ipProto === 17 ? 1 : ipProto === 1 || ipProto === 58 ? 2 : 3;
+}
+
+export interface Group {
+  name: string;
+  db: HsDatabase | null;
+  /** pattern id → rule indexes that use it as fast pattern. */
+  patternRules: Int32Array[];
+  /** Rules of this group without a prefilter pattern (always evaluated). */
+  always: Int32Array;
+  patterns: number;
+}
+
+export interface CompiledRuleset {
+  ruleset: Ruleset;
+  rules: Rule[];
+  /** groups[protoGroup * 2 + dir] */
+  groups: Group[];
+  /** Fast pattern content per rule (null = header-only / no prefilter). */
+  fastPattern: Array<ContentMatch | null>;
+  hash: string;
+  compileMs: number;
+  fromCache: boolean;
+  dbBytes: number;
+}
+
+export function patternStrength(b: Uint8Array): number {
+  const seen = new Uint8Array(256);
+  let s = 0;
+  for (const c of b) {
+    if (seen[c]) s += 1;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) s += 3;
+    else if ((c >= 32 && c <= 126) || c === 0 || c === 1 || c === 0xff) s += 4;
+    else s += 6;
+    seen[c] = 1;
+  }
+  return s;
+}
+
+export function selectFastPattern(r: Rule): ContentMatch | null {
+  let best: ContentMatch | null = null, bestS = -1;
+  for (const m of r.payload) {
+    if (m.t !== 'content') continue;
+    if (m.fastPattern) return m.negated ? null : m;
+    if (m.negated) continue;
+    const s = patternStrength(m.bytes);
+    if (s > bestS || (s === bestS && best && m.bytes.length > best.bytes.length)) { best = m; bestS = s; }
+  }
+  return best;
+}
+
+function fpBytes(c: ContentMatch): Uint8Array {
+  return c.fpChopLen ? c.bytes.subarray(c.fpChopOff, c.fpChopOff + c.fpChopLen) : c.bytes;
+}
+
+function inGroup(r: Rule, pg: number, dir: number): boolean {
+  if (r.proto.ipProto >= 0 && protoGroup(r.proto.ipProto) !== pg) return false;
+  if (r.flow && !r.bidirectional) {
+    if (r.flow.toServer && dir !== Dir.TO_SERVER) return false;
+    if (r.flow.toClient && dir !== Dir.TO_CLIENT) return false;
+  }
+  return true;
+}
+
+export function rulesetHash(rs: Ruleset): string {
+  const h = createHash('sha256');
+  h.update(`fennec-rules-v1 hs ${safeVersion()}\n`);
+  h.update(JSON.stringify(rs.ctx.vars));
+  for (const r of rs.rules) h.update(r.text + '\n');
+  return h.digest('hex').slice(0, 32);
+}
+
+function safeVersion(): string {
+  try { return vectorscanVersion(); } catch { return 'none'; }
+}
+
+export interface CompileOptions {
+  /** Directory for cached databases; no caching when unset. */
+  cacheDir?: string;
+}
+
+export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): CompiledRuleset {
+  const t0 = performance.now();
+  const rules = rs.rules;
+  const fastPattern = rules.map(selectFastPattern);
+  const hash = rulesetHash(rs);
+  const groups: Group[] = [];
+  let fromCache = true, dbBytes = 0;
+  if (opts.cacheDir) mkdirSync(opts.cacheDir, { recursive: true });
+  for (let pg = 0; pg < PROTO_GROUPS.length; pg++) {
+    for (let dir = 0; dir < 2; dir++) {
+      const name = `${PROTO_GROUPS[pg]}-${dir === 0 ? 'toserver' : 'toclient'}-payload`;
+      const ids = new Map<string, number>();
+      const lits: LiteralPattern[] = [];
+      const byPattern: number[][] = [];
+      const always: number[] = [];
+      for (const r of rules) {
+        if (!inGroup(r, pg, dir)) continue;
+        const fp = fastPattern[r.index];
+        if (!fp) { always.push(r.index); continue; }
+        const bytes = fpBytes(fp);
+        const key = `${fp.nocase ? 'i' : 'c'}:${Buffer.from(bytes).toString('hex')}`;
+        let id = ids.get(key);
+        if (id === undefined) {
+          id = lits.length;
+          ids.set(key, id);
+          lits.push({ bytes, id, flags: HS_FLAG_SINGLEMATCH | (fp.nocase ? HS_FLAG_CASELESS : 0) });
+          byPattern.push([]);
+        }
+        byPattern[id].push(r.index);
+      }
+      let db: HsDatabase | null = null;
+      if (lits.length) {
+        const file = opts.cacheDir ? join(opts.cacheDir, `${hash}-${name}.hsdb`) : '';
+        if (file && existsSync(file)) {
+          try { db = HsDatabase.deserialize(new Uint8Array(readFileSync(file))); } catch { db = null; }
+        }
+        if (!db) {
+          fromCache = false;
+          db = compileLiterals(lits);
+          if (file) {
+            const tmp = `${file}.${process.pid}.tmp`;
+            writeFileSync(tmp, db.serialize());
+            renameSync(tmp, file);
+          }
+        }
+        dbBytes += db.size();
+      }
+      groups.push({ name, db, patternRules: byPattern.map((a) => Int32Array.from(a)), always: Int32Array.from(always), patterns: lits.length });
+    }
+  }
+  return { ruleset: rs, rules, groups, fastPattern, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
+}
+
+export function freeCompiled(c: CompiledRuleset): void {
+  for (const g of c.groups) g.db?.free();
+}
