@@ -121,7 +121,7 @@ test('loader: multi-line rules, disabled rules, duplicate sids, comments', () =>
 });
 
 test('fuzz: random mutations of real ET Open rules never crash the loader', () => {
-  const lines = readFileSync(`${ET_OPEN}/emerging-malware.rules`, 'utf8').split('\n').filter((l) => l.startsWith('alert'));
+  const lines = readFileSync(`${ET_OPEN}/emerging-exploit.rules`, 'utf8').split('\n').filter((l) => l.startsWith('alert'));
   let seed = 12345;
   const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
   const alphabet = ';:"|\\()[]!,$ -0123456789abcdefxyz/<>';
