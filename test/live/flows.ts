@@ -73,12 +73,14 @@ export class FrameDigest {
   bytes = 0;
   vlanMeta = 0;
   readonly hashes: number[] = [];
+  readonly ts: number[] = [];
   add = (_i: number, b: FrameBatch): void => {
     for (let k = 0; k < b.count; k++) {
       const off = b.offset[k], len = b.caplen[k];
       let h = 0x811c9dc5;
       for (let j = off; j < off + len; j++) h = Math.imul(h ^ b.data[j], 0x01000193);
       this.hashes.push(h >>> 0);
+      this.ts.push(b.tsUs[k]);
       this.count++;
       this.bytes += len;
       if (b.vlan[k] >= 0) this.vlanMeta++;
