@@ -155,7 +155,7 @@ const KW = 11;
 const OUT_MAX = 40 + 65535;
 const NONE = -1;
 
-interface CidrEntry {
+export interface CidrEntry {
   v6: boolean;
   words: Uint32Array;
   bits: number;
