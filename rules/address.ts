@@ -212,11 +212,11 @@ export function parsePort(s: string, vars: Vars): PortExpr | string {
   try { return parsePortItem(s, vars, 0); } catch (e) { if (e instanceof ParseError) return e.message; throw e; }
 }
 
-/** Address match: ver 4 uses w[0] (host-order uint32), ver 6 all four big-endian words. */
+/** Address match: ver 4 uses w[3] (the IPv4-mapped form ::ffff:a.b.c.d, as sensor/decode/packet.ts stores it), ver 6 all four big-endian words. */
 export function addrMatch(e: AddrExpr, ver: number, w: Uint32Array): boolean {
   switch (e.k) {
     case 'any': return true;
-    case 'v4': return ver === 4 && w[0] >= e.lo && w[0] <= e.hi;
+    case 'v4': return ver === 4 && w[3] >= e.lo && w[3] <= e.hi;
     case 'v6': {
       if (ver !== 6) return false;
       let bits = e.plen;

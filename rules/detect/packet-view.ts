@@ -1,7 +1,7 @@
 /**
  * What detection reads from a decoded packet. The lead's Packet (sensor/decode/packet.ts)
  * is meant to satisfy this structurally; until it lands, tests and the rules bench fill a
- * PacketView themselves. Field names follow the lead's Packet so it fits without adapters. All numbers; addresses as 32-bit words (IPv4 in w[0], host order).
+ * PacketView themselves. Field names follow the lead's Packet so it fits without adapters. All numbers; addresses as 4 big-endian 32-bit words, IPv4 mapped (::ffff:a.b.c.d, the address in w[3]).
  */
 export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10,
   TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80;

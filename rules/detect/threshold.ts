@@ -14,7 +14,7 @@ interface Entry { start: number; count: number; alerted: number }
 
 function ipKey(p: PacketView, src: boolean): string {
   const w = src ? p.src : p.dst;
-  return p.ipVersion === 4 ? String(w[0]) : `${w[0]}:${w[1]}:${w[2]}:${w[3]}`;
+  return p.ipVersion === 4 ? String(w[3]) : `${w[0]}:${w[1]}:${w[2]}:${w[3]}`;
 }
 
 export class ThresholdTable {

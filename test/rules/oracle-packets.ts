@@ -34,7 +34,7 @@ export function oracleSteps(pcaps: string[]): OracleStep[] {
         it, ic, iid, iseq, i6t, i6c, tpay, upay, dpay] = x;
       const p = emptyPacketView();
       p.tsUs = Math.round(Number(ts) * 1e6);
-      if (s4 && d4) { p.ipVersion = 4; p.src[0] = v4(s4); p.dst[0] = v4(d4); p.proto = Number(proto4); p.ttl = Number(ttl4); }
+      if (s4 && d4) { p.ipVersion = 4; p.src[2] = 0xffff; p.src[3] = v4(s4); p.dst[2] = 0xffff; p.dst[3] = v4(d4); p.proto = Number(proto4); p.ttl = Number(ttl4); }
       else if (s6 && d6) { p.ipVersion = 6; p.src.set(ipv6Words(s6)!); p.dst.set(ipv6Words(d6)!); p.proto = Number(nxt6); p.ttl = Number(hlim); }
       else continue;
       void ver;

@@ -1,0 +1,261 @@
+/**
+ * The `fennec` command line. Each subcommand parses its own flags strictly (an unknown flag
+ * is an error) and answers `--help`. Exit codes: 0 success, 1 the work failed (damaged input
+ * after processing what came before the damage, store failure), 2 bad arguments, config or
+ * unreadable input (one line on stderr saying why).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { applySet, ConfigError, defaultConfig, knownKeys, loadConfigFile, type FennecConfig } from './config.js';
+import { resolveCaptureFiles } from './capture/file.js';
+import { runOffline, type RecordSink } from './run.js';
+import { openStore, type Store } from './output/clickhouse.js';
+import type { StoreConfig } from './output/store-config.js';
+import type { FlowRecord } from './flow/record.js';
+import { EveWriter } from './output/eve.js';
+
+const VERSION = '0.1.0';
+
+class UsageError extends Error {}
+
+const MAIN_HELP = `fennec ${VERSION} — network sensor: capture, flows, TCP reassembly, Suricata-compatible rules, ClickHouse, HTTP API
+
+Usage: fennec <command> [options]
+
+Commands:
+  run          process capture files (or a live interface) into the flow store
+  serve        serve the HTTP API over an existing store
+  reassemble   write each direction of every TCP session to its own file (like tcpflow)
+  rules check  load a ruleset and report what loads and what is skipped, and why
+  config keys  list the settings --set and --config accept
+
+Run 'fennec <command> --help' for a command's options.`;
+
+const STORE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  clickhouse: { type: 'string' },
+  'ch-user': { type: 'string' },
+  'ch-password': { type: 'string' },
+  'ch-database': { type: 'string' },
+} as const;
+
+const RUN_HELP = `Usage: fennec run --pcap FILE|DIR [--pcap ...] (--data-dir DIR | --clickhouse URL) [options]
+
+Process capture files into the flow store and exit when they are done (keep serving with --api).
+
+Input:
+  --pcap FILE|DIR        pcap or pcapng file, or a directory of them (repeatable; read in order)
+  --interface IF         capture live from IF instead (see docs/capture.md; --capture afpacket|afxdp|dpdk|netmap)
+Store (one of):
+  --data-dir DIR         embedded ClickHouse (chDB) persisted in DIR (created if missing)
+  --clickhouse URL       a ClickHouse server, e.g. http://127.0.0.1:8123
+  --ch-user U --ch-password P --ch-database DB   credentials / database for --clickhouse
+Processing:
+  --workers N            packet workers (default 1); results are identical for any N
+  --rules FILE|DIR       Suricata rules to load
+  --eve PATH             write EVE JSON lines (alert and flow events) to PATH
+  --config FILE          settings in suricata.yaml layout (YAML)
+  --set KEY=VALUE        one setting (repeatable; after --config); 'fennec config keys' lists them
+Serving:
+  --api HOST:PORT        also serve the HTTP API, and keep running after the input ends
+Other:
+  --log-level LEVEL      pino level (default info); logs go to stderr
+  -h, --help`;
+
+const SERVE_HELP = `Usage: fennec serve (--data-dir DIR | --clickhouse URL) --listen HOST:PORT [--log-level LEVEL]
+
+Serve the HTTP API (docs/api.md; OpenAPI at /api/v1/openapi.json) over an existing store.`;
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+}
+
+function hostPort(v: string, flag: string): { host: string; port: number } {
+  const m = /^(.*):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`${flag} expects HOST:PORT, got "${v}"`);
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1') || '127.0.0.1', port };
+}
+
+function storeConfig(v: Record<string, unknown>, cfg: FennecConfig): StoreConfig {
+  const tuning = {
+    database: (v['ch-database'] as string | undefined) ?? cfg.store.database,
+    ttlDays: cfg.store.ttlDays, batchRows: cfg.store.batchRows, flushIntervalMs: cfg.store.flushIntervalMs,
+  };
+  if (v.clickhouse && v['data-dir']) throw new UsageError('give either --data-dir or --clickhouse, not both');
+  if (typeof v.clickhouse === 'string') {
+    let url: URL;
+    try { url = new URL(v.clickhouse); } catch { throw new UsageError(`--clickhouse: not a URL: "${v.clickhouse}"`); }
+    return { kind: 'remote', url: url.toString(), username: v['ch-user'] as string | undefined, password: v['ch-password'] as string | undefined, ...tuning };
+  }
+  if (typeof v['data-dir'] === 'string') {
+    try { mkdirSync(v['data-dir'], { recursive: true }); } catch (e) { throw new UsageError(`--data-dir: ${(e as Error).message.split('\n')[0]}`); }
+    return { kind: 'embedded', dataDir: v['data-dir'], ...tuning };
+  }
+  throw new UsageError('a store is needed: --data-dir DIR (embedded) or --clickhouse URL');
+}
+
+function buildConfig(v: Record<string, unknown>): FennecConfig {
+  const cfg = defaultConfig();
+  if (typeof v.config === 'string') loadConfigFile(cfg, v.config);
+  for (const kv of (v.set as string[] | undefined) ?? []) applySet(cfg, kv);
+  return cfg;
+}
+
+function logger(level: unknown): Logger {
+  const l = typeof level === 'string' ? level : 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(l)) throw new UsageError(`--log-level: unknown level "${l}"`);
+  return pino({ level: l, base: { name: 'fennec' } }, pino.destination(2));
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv, {
+    ...STORE_OPTIONS,
+    pcap: { type: 'string', multiple: true },
+    interface: { type: 'string' },
+    capture: { type: 'string' },
+    workers: { type: 'string' },
+    rules: { type: 'string' },
+    eve: { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    api: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (v.help) { process.stdout.write(RUN_HELP + '\n'); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const workers = v.workers === undefined ? 1 : Number(v.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers expects a whole number from 1 to 256, got "${v.workers}"`);
+  if (v.interface) throw new UsageError('live capture (--interface) is not wired into "fennec run" yet: see docs/capture.md');
+  if (!v.pcap || v.pcap.length === 0) throw new UsageError('no input: give --pcap FILE|DIR');
+  if (v.rules) throw new UsageError('--rules: the rule engine is not wired into "fennec run" yet');
+  const cfg = buildConfig(v);
+  // Check the input before opening anything (a bad path is a one-line error, exit 2).
+  try { resolveCaptureFiles(v.pcap); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
+  const api = v.api ? hostPort(v.api, '--api') : null;
+  const sc = storeConfig(v, cfg);
+  const log = logger(v['log-level']);
+
+  const store = await openStore(sc);
+  let eve: EveWriter | null = null;
+  if (v.eve) eve = await EveWriter.open(v.eve);
+  const ac = new AbortController();
+  const onSignal = (sig: string) => { log.warn({ signal: sig }, 'stopping: flushing flows and the store'); ac.abort(); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let sensorStats: Record<string, number> = {};
+  let server: Awaited<ReturnType<typeof startApi>> | null = null;
+  if (api) server = await startApi(store, api, log, () => sensorStats);
+  const sink: RecordSink = {
+    flows(records: FlowRecord[]) {
+      store.insertFlows(records);
+      eve?.flows(records);
+    },
+    busy: () => store.stats().rows_queued >= 4 * cfg.store.batchRows,
+    ready: () => store.ready(),
+  };
+  let code = 0;
+  try {
+    const res = await runOffline({ paths: v.pcap, workers, config: cfg, sink, signal: ac.signal });
+    sensorStats = res.stats;
+    if (res.inputError) {
+      log.error({ error: res.inputError }, 'input damaged: processed the frames before the damage');
+      process.stderr.write(`fennec: ${res.inputError}\n`);
+      code = 1;
+    }
+    await store.flush();
+    log.info({
+      packets: res.packets, bytes: res.bytes, flows: res.flows, workers, elapsed_ms: Math.round(res.elapsedMs),
+      mpps: +(res.packets / res.elapsedMs / 1e3).toFixed(3), files: res.files.length,
+    }, 'capture done');
+  } finally {
+    await eve?.close();
+  }
+  if (server && !ac.signal.aborted) {
+    log.info({ listen: `${api!.host}:${api!.port}` }, 'input done; serving the API until SIGINT/SIGTERM');
+    await new Promise<void>((r) => ac.signal.addEventListener('abort', () => r(), { once: true }));
+  }
+  await server?.close();
+  const st = await store.close();
+  if (st.rows_dropped > 0) { log.error({ rows_dropped: st.rows_dropped }, 'store dropped rows'); code = 1; }
+  return code;
+}
+
+async function startApi(store: Store, at: { host: string; port: number }, log: Logger, stats: () => unknown) {
+  const { buildServer } = await import('../api/server.js');
+  const app = await buildServer({ store, statsProvider: stats, logger: log });
+  await app.listen({ host: at.host, port: at.port });
+  return app;
+}
+
+async function serveCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv, {
+    ...STORE_OPTIONS, listen: { type: 'string' }, config: { type: 'string' }, set: { type: 'string', multiple: true }, 'log-level': { type: 'string' },
+  });
+  if (v.help) { process.stdout.write(SERVE_HELP + '\n'); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (!v.listen) throw new UsageError('--listen HOST:PORT is required');
+  const at = hostPort(v.listen, '--listen');
+  const cfg = buildConfig(v);
+  const sc = storeConfig(v, cfg);
+  const log = logger(v['log-level']);
+  const store = await openStore(sc);
+  const app = await startApi(store, at, log, () => ({}));
+  log.info({ listen: `${at.host}:${at.port}` }, 'serving');
+  await new Promise<void>((r) => {
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
+  await app.close();
+  await store.close();
+  return 0;
+}
+
+async function configCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'keys') { process.stdout.write(knownKeys().join('\n') + '\n'); return 0; }
+  process.stdout.write('Usage: fennec config keys\n');
+  return argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(MAIN_HELP + '\n');
+        return cmd === undefined ? 2 : 0;
+      case '--version': case '-V':
+        process.stdout.write(VERSION + '\n');
+        return 0;
+      case 'run': return await runCommand(rest);
+      case 'serve': return await serveCommand(rest);
+      case 'config': return await configCommand(rest);
+      case 'reassemble': {
+        const m = await import('../reassembly/cli.js' as string) as { reassembleCommand(a: string[]): Promise<number> };
+        return await m.reassembleCommand(rest);
+      }
+      case 'rules': {
+        if (rest[0] !== 'check') {
+          process.stdout.write('Usage: fennec rules check FILE|DIR [--json]\n');
+          return rest[0] === '--help' || rest[0] === '-h' ? 0 : 2;
+        }
+        const m = await import('../rules/cli.js');
+        return await m.rulesCheckCommand(rest.slice(1));
+      }
+      default:
+        throw new UsageError(`unknown command "${cmd}" (see fennec --help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`fennec: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`fennec: ${(e as Error).message?.split('\n')[0] ?? String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,89 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { FlowRecord } from '../flow/record.js';
+
+/**
+ * EVE JSON lines (Suricata's eve.json): one event per line. Flow events are written here;
+ * alert events go through the same writer (`line()`), so one file carries both like Suricata's.
+ * Writes go to a stream off the packet path; close() waits until everything is on disk.
+ */
+export class EveWriter {
+  private constructor(private readonly out: WriteStream) {}
+
+  static async open(path: string): Promise<EveWriter> {
+    const out = createWriteStream(path, { flags: 'w' });
+    await once(out, 'open');
+    return new EveWriter(out);
+  }
+
+  line(event: object): void {
+    this.out.write(JSON.stringify(event) + '\n');
+  }
+
+  flows(records: readonly FlowRecord[]): void {
+    let s = '';
+    for (const r of records) s += JSON.stringify(flowEvent(r)) + '\n';
+    this.out.write(s);
+  }
+
+  async close(): Promise<void> {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}
+
+const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 58: 'IPv6-ICMP', 132: 'SCTP' };
+
+export function protoName(p: number): string {
+  return PROTO_NAMES[p] ?? String(p);
+}
+
+/** Suricata's timestamp format: 2019-06-27T14:01:14.669569+0000 (UTC). */
+export function eveTimestamp(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // 2019-06-27T14:01:14.669Z
+  const frac = String(Math.floor(us % 1_000_000)).padStart(6, '0');
+  return iso.slice(0, 19) + '.' + frac + '+0000';
+}
+
+const hex = (n: number) => n.toString(16).padStart(2, '0');
+
+/** A flow record as Suricata's EVE `flow` event (src/output-json-flow.c field names). */
+export function flowEvent(r: FlowRecord): Record<string, unknown> {
+  const ev: Record<string, unknown> = {
+    timestamp: eveTimestamp(r.end_us),
+    flow_id: Number(r.flow_id),
+    in_iface: r.in_iface || undefined,
+    event_type: 'flow',
+    vlan: r.vlan.length ? r.vlan : undefined,
+    src_ip: r.src_ip,
+    src_port: r.proto === 6 || r.proto === 17 || r.proto === 132 ? r.src_port : undefined,
+    dest_ip: r.dest_ip,
+    dest_port: r.proto === 6 || r.proto === 17 || r.proto === 132 ? r.dest_port : undefined,
+    proto: protoName(r.proto),
+    icmp_type: r.icmp_type >= 0 ? r.icmp_type : undefined,
+    icmp_code: r.icmp_type >= 0 ? r.icmp_code : undefined,
+    response_icmp_type: r.response_icmp_type >= 0 ? r.response_icmp_type : undefined,
+    response_icmp_code: r.response_icmp_type >= 0 ? r.response_icmp_code : undefined,
+    app_proto: r.app_proto || undefined,
+    community_id: r.community_id,
+    flow: {
+      pkts_toserver: r.pkts_toserver,
+      pkts_toclient: r.pkts_toclient,
+      bytes_toserver: r.bytes_toserver,
+      bytes_toclient: r.bytes_toclient,
+      start: eveTimestamp(r.start_us),
+      end: eveTimestamp(r.end_us),
+      age: Math.round((r.end_us - r.start_us) / 1e6),
+      state: r.state,
+      reason: r.reason,
+      alerted: r.alerted > 0,
+    },
+    conn_state: r.conn_state || undefined,
+    history: r.history || undefined,
+  };
+  if (r.proto === 6) {
+    ev.tcp = { tcp_flags: hex(r.tcp_flags), tcp_flags_ts: hex(r.tcp_flags_ts), tcp_flags_tc: hex(r.tcp_flags_tc), state: r.tcp_state };
+  }
+  return ev;
+}
