@@ -8,7 +8,11 @@
  * offsets and lengths into caller arrays) and keeps the frame addresses; fx_done() gives
  * them all back to the fill ring with one reserve/submit. No per-packet FFI call.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <net/if.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <xdp/xsk.h>
@@ -38,7 +43,60 @@ struct fx_sock {
 	uint32_t nheld;
 	uint64_t held[FX_MAX_BATCH];
 	uint64_t packets, bytes, fill_short;
+	int ifindex;
+	uint32_t xdp_flags;
+	int nsfd;          /* network namespace the socket was opened in */
+	uint64_t nsino;    /* its inode: (nsino, ifindex) names the interface */
 };
+
+/* Sockets open per ifindex: the XDP program libxdp attached is detached with the last one.
+ * Without bpffs libxdp attaches a single program with no dispatcher and leaves it behind on
+ * xsk_socket__delete; the next xsk_socket__create on that interface then failed with EBUSY
+ * (seen on veth, kernel 6.18). */
+#define FX_MAX_IF 64
+static struct { uint64_t ns; int ifindex; int n; } users[FX_MAX_IF];
+static int users_add(uint64_t ns, int ifindex, int d)
+{
+	for (int i = 0; i < FX_MAX_IF; i++)
+		if (users[i].n > 0 && users[i].ns == ns && users[i].ifindex == ifindex) {
+			users[i].n += d;
+			return users[i].n;
+		}
+	if (d <= 0)
+		return 0;
+	for (int i = 0; i < FX_MAX_IF; i++)
+		if (users[i].n == 0) {
+			users[i].ns = ns;
+			users[i].ifindex = ifindex;
+			users[i].n = d;
+			return d;
+		}
+	return d;
+}
+
+/* Detach the XDP program in the namespace the socket was opened in (the closing thread
+ * may be elsewhere: an ifindex means nothing outside its namespace). */
+static void detach_prog(struct fx_sock *s)
+{
+	int here = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (here < 0 || fstat(here, &st) != 0) {
+		if (here >= 0) close(here);
+		return;
+	}
+	int moved = 0;
+	if ((uint64_t)st.st_ino != s->nsino) {
+		if (setns(s->nsfd, CLONE_NEWNET) != 0) {
+			close(here);
+			return; /* never detach by ifindex in the wrong namespace */
+		}
+		moved = 1;
+	}
+	bpf_xdp_detach(s->ifindex, s->xdp_flags, NULL);
+	if (moved)
+		setns(here, CLONE_NEWNET);
+	close(here);
+}
 
 static char last_error[512];
 const char *fx_last_error(void) { return last_error; }
@@ -102,13 +160,28 @@ struct fx_sock *fx_open(const char *ifname, uint32_t queue, uint32_t nframes, ui
 		.xdp_flags = mode == 1 ? XDP_FLAGS_SKB_MODE : mode == 2 ? XDP_FLAGS_DRV_MODE : 0,
 		.bind_flags = zerocopy == 1 ? XDP_ZEROCOPY : zerocopy == 2 ? XDP_COPY : 0,
 	};
-	r = xsk_socket__create(&s->xsk, ifname, queue, s->umem, &s->rx, NULL, &scfg);
+	/* The kernel releases a closed socket's hold on its queue from a work queue, so binding
+	 * the same queue right after a close can fail with EBUSY for a few ms: retry for up to
+	 * one second (20 ms steps) before reporting it. */
+	for (int tries = 0; tries < 50; tries++) {
+		r = xsk_socket__create(&s->xsk, ifname, queue, s->umem, &s->rx, NULL, &scfg);
+		if (r != -EBUSY)
+			break;
+		struct timespec pause = { 0, 20 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
 	if (r) {
 		xsk_umem__delete(s->umem);
 		munmap(s->area, s->area_len);
 		free(s);
 		return fail("xsk_socket__create", -r);
 	}
+	s->ifindex = (int)if_nametoindex(ifname);
+	s->xdp_flags = scfg.xdp_flags;
+	s->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	s->nsino = (s->nsfd >= 0 && fstat(s->nsfd, &st) == 0) ? (uint64_t)st.st_ino : 0;
+	users_add(s->nsino, s->ifindex, 1);
 	uint64_t *all = malloc(sizeof(uint64_t) * nframes);
 	for (uint32_t i = 0; i < nframes; i++)
 		all[i] = (uint64_t)i * frame_size;
@@ -199,6 +272,10 @@ void fx_close(struct fx_sock *s)
 		return;
 	xsk_socket__delete(s->xsk);
 	xsk_umem__delete(s->umem);
+	if (users_add(s->nsino, s->ifindex, -1) == 0 && s->nsfd >= 0)
+		detach_prog(s);
+	if (s->nsfd >= 0)
+		close(s->nsfd);
 	munmap(s->area, s->area_len);
 	free(s);
 }
