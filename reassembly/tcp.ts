@@ -733,7 +733,7 @@ export class TcpReassembler {
   /**
    * Memory cap reached: flush other streams holding pages (clock hand over the stream
    * arrays) until `pages` are free or a full sweep found nothing. Flushed streams deliver
-   * their queue now and turn their out-of-order bytes into gaps.
+   * their queue now (before its ACK) and drop their out-of-order bytes (later a gap).
    */
   private evictOthers(self: number, pages: number): void {
     const store = this.store;
@@ -747,10 +747,9 @@ export class TcpReassembler {
       this.counters[TcpCounter.MEMCAP_EVICTIONS]++;
       this.ev(flow, StreamEvent.MEMCAP);
       this.deliver(flow, s, seqAdd(this.sDeliv[s]! as Seq, store.cLen[s]!));
-      for (let guard = 0; store.oCount[s]! > 0 && guard < 1 << 16; guard++) {
-        this.gapTo(flow, s, store.oooLowest(s, this.sNext[s]! as Seq));
-        this.deliver(flow, s, this.sNext[s]! as Seq);
-      }
+      // Out-of-order bytes are dropped (resolving them would need pages): they surface as a
+      // gap when the receiver ACKs past them or the flow ends.
+      store.clearOoo(s);
     }
   }
 
