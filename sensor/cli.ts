@@ -5,7 +5,8 @@
  * unreadable input (one line on stderr saying why).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { applySet, ConfigError, defaultConfig, knownKeys, loadConfigFile, type FennecConfig } from './config.js';
 import { resolveCaptureFiles } from './capture/file.js';
@@ -13,6 +14,9 @@ import { runOffline, type RecordSink } from './run.js';
 import { openStore, type Store } from './output/clickhouse.js';
 import type { StoreConfig } from './output/store-config.js';
 import type { FlowRecord } from './flow/record.js';
+import type { AlertRecord } from './output/alert-record.js';
+import type { SensorConfig } from './build.js';
+import { loadDetectRuleset } from '../rules/detect/stage.js';
 import { EveWriter } from './output/eve.js';
 
 const VERSION = '0.1.0';
@@ -133,7 +137,6 @@ async function runCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers expects a whole number from 1 to 256, got "${v.workers}"`);
   if (v.interface) throw new UsageError('live capture (--interface) is not wired into "fennec run" yet: see docs/capture.md');
   if (!v.pcap || v.pcap.length === 0) throw new UsageError('no input: give --pcap FILE|DIR');
-  if (v.rules) throw new UsageError('--rules: the rule engine is not wired into "fennec run" yet');
   const cfg = buildConfig(v);
   // Check the input before opening anything (a bad path is a one-line error, exit 2).
   try { resolveCaptureFiles(v.pcap); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
@@ -141,6 +144,19 @@ async function runCommand(argv: string[]): Promise<number> {
   const sc = storeConfig(v, cfg);
   const log = logger(v['log-level']);
 
+  const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, detect: null };
+  if (v.rules) {
+    try { statSync(v.rules); } catch (e) { throw new UsageError(`--rules: ${(e as Error).message.split('\n')[0]}`); }
+    sensor.detect = {
+      paths: [v.rules], addressGroups: cfg.detect.addressGroups, portGroups: cfg.detect.portGroups,
+      classificationFile: cfg.detect.classificationFile, packetAlertMax: cfg.detect.packetAlertMax,
+      cacheDir: sc.kind === 'embedded' ? join(sc.dataDir, 'rules-cache') : null,
+    };
+    // Load once here to report what loads and what does not (file:line, sid, reason).
+    const rs = loadDetectRuleset(sensor.detect);
+    for (const sk of rs.skipped) log.warn({ file: sk.file, line: sk.line, sid: sk.sid, reason: sk.reason, keyword: sk.keyword }, `rule skipped: ${sk.message}`);
+    log.info({ loaded: rs.stats.loaded, skipped: rs.stats.skipped, enabled: rs.stats.enabled, load_ms: Math.round(rs.stats.loadMs) }, 'rules loaded');
+  }
   const store = await openStore(sc);
   let eve: EveWriter | null = null;
   if (v.eve) eve = await EveWriter.open(v.eve);
@@ -156,12 +172,16 @@ async function runCommand(argv: string[]): Promise<number> {
       store.insertFlows(records);
       eve?.flows(records);
     },
+    alerts(records: AlertRecord[]) {
+      store.insertAlerts(records);
+      eve?.alerts(records);
+    },
     busy: () => store.stats().rows_queued >= 4 * cfg.store.batchRows,
     ready: () => store.ready(),
   };
   let code = 0;
   try {
-    const res = await runOffline({ paths: v.pcap, workers, config: cfg, sink, signal: ac.signal });
+    const res = await runOffline({ paths: v.pcap, workers, config: sensor, sink, signal: ac.signal });
     sensorStats = res.stats;
     if (res.inputError) {
       log.error({ error: res.inputError }, 'input damaged: processed the frames before the damage');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FLOW_CONFIG, type FlowConfig } from './flow/config.js';
 import type { DefragConfig, FragPolicyName } from '../reassembly/defrag.js';
+import { DEFAULT_ADDRESS_GROUPS, DEFAULT_PORT_GROUPS } from '../rules/address.js';
 
 /**
  * Fennec's settings. Keys use suricata.yaml's names and Suricata's defaults, so a rule set
@@ -54,19 +55,8 @@ export function defaultConfig(): FennecConfig {
       packetAlertMax: 15,
       classificationFile: null,
       // Suricata's suricata.yaml defaults for the variables most rules use.
-      addressGroups: {
-        HOME_NET: '[192.168.0.0/16,10.0.0.0/8,172.16.0.0/12]',
-        EXTERNAL_NET: '!$HOME_NET',
-        HTTP_SERVERS: '$HOME_NET', SMTP_SERVERS: '$HOME_NET', SQL_SERVERS: '$HOME_NET', DNS_SERVERS: '$HOME_NET',
-        TELNET_SERVERS: '$HOME_NET', AIM_SERVERS: '$EXTERNAL_NET', DC_SERVERS: '$HOME_NET', DNP3_SERVER: '$HOME_NET',
-        DNP3_CLIENT: '$HOME_NET', MODBUS_CLIENT: '$HOME_NET', MODBUS_SERVER: '$HOME_NET', ENIP_CLIENT: '$HOME_NET',
-        ENIP_SERVER: '$HOME_NET',
-      },
-      portGroups: {
-        HTTP_PORTS: '80', SHELLCODE_PORTS: '!80', ORACLE_PORTS: '1521', SSH_PORTS: '22', DNP3_PORTS: '20000',
-        MODBUS_PORTS: '502', FILE_DATA_PORTS: '[$HTTP_PORTS,110,143]', FTP_PORTS: '21', GENEVE_PORTS: '6081',
-        VXLAN_PORTS: '4789', TEREDO_PORTS: '3544',
-      },
+      addressGroups: { ...DEFAULT_ADDRESS_GROUPS },
+      portGroups: { ...DEFAULT_PORT_GROUPS },
     },
     store: { database: 'fennec', ttlDays: 30, batchRows: 20000, flushIntervalMs: 1000 },
   };

@@ -18,6 +18,8 @@ export interface PacketStage {
   onOtherPacket?(p: Packet, status: number): void;
   /** End of input: flush. Called before the flow table ends its flows. */
   finish?(nowUs: number): void;
+  /** Named counters for stats. */
+  stats?(): Record<string, number>;
 }
 
 export interface PipelineConfig {
@@ -195,6 +197,7 @@ export class Pipeline {
     out['flow.tcp_reuse'] = fs.reused;
     out['flow.timeouts'] = fs.timeouts;
     out['flow.periodic'] = fs.periodic;
+    for (const st of this.stages) if (st.stats) Object.assign(out, st.stats());
     return out;
   }
 }

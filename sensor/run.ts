@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { openCaptureFiles, type FileBatch } from './capture/file.js';
 import { buildPipeline, type SensorConfig } from './build.js';
 import type { FlowRecord } from './flow/record.js';
+import type { AlertRecord } from './output/alert-record.js';
 import { createRing } from './worker/ring.js';
 import type { DispatcherData, DispatcherMessage } from './worker/dispatcher.js';
 import type { PacketWorkerData, PacketWorkerMessage } from './worker/packet-worker.js';
@@ -10,6 +11,7 @@ import type { PacketWorkerData, PacketWorkerMessage } from './worker/packet-work
 /** Where flow records go (the store, a test's array, a JSON writer). May ask the producer to wait. */
 export interface RecordSink {
   flows(records: FlowRecord[]): void;
+  alerts?(records: AlertRecord[]): void;
   /** Resolves when the sink can take more (store backpressure). */
   ready?(): Promise<void>;
   /** True when the sink wants the producer to pause (queue above its high-water mark). */
@@ -59,8 +61,13 @@ async function runInline(opts: OfflineOptions): Promise<RunResult> {
   const src = openCaptureFiles(opts.paths);
   const files = src.files().map((f) => f.path);
   let pending: FlowRecord[] = [];
+  let alerts: AlertRecord[] = [];
   let flows = 0;
   const flush = () => {
+    if (alerts.length > 0) {
+      opts.sink.alerts?.(alerts);
+      alerts = [];
+    }
     if (pending.length === 0) return;
     flows += pending.length;
     opts.sink.flows(pending);
@@ -69,6 +76,9 @@ async function runInline(opts: OfflineOptions): Promise<RunResult> {
   const { pipeline } = buildPipeline(opts.config, (rec) => {
     pending.push(rec);
     if (pending.length >= RECORD_BATCH) flush();
+  }, (a) => {
+    alerts.push(a);
+    if (alerts.length >= RECORD_BATCH) flush();
   });
   pipeline.flows.ifaceNames = files.map((f) => basename(f));
   let n = 0;
@@ -138,6 +148,8 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
               Atomics.store(ctl, 1, 1);
               void opts.sink.ready?.().then(() => { Atomics.store(ctl, 1, 0); Atomics.notify(ctl, 1); });
             }
+          } else if (m.type === 'alerts') {
+            opts.sink.alerts?.(m.records);
           } else if (m.type === 'done') {
             workerStats[i] = m.stats;
             resolve();

@@ -436,6 +436,12 @@ export class FlowTable {
     };
   }
 
+  /** Community ID of a live flow (for alerts: once per alert, not per packet). */
+  communityIdOf(slot: number): string {
+    const a = slot * 8;
+    return communityId(this.ipv[slot] === 4, this.addr, a, this.addr, a + 4, this.proto[slot], this.sport[slot], this.dport[slot]);
+  }
+
   /** Visit every live flow slot (tests, stats). */
   forEach(fn: (slot: number) => void): void {
     for (let i = 0; i < this.cap; i++) if (this.used[i]) fn(i);

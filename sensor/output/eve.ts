@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { FlowRecord } from '../flow/record.js';
+import type { AlertRecord } from './alert-record.js';
 
 /**
  * EVE JSON lines (Suricata's eve.json): one event per line. Flow events are written here;
@@ -23,6 +24,12 @@ export class EveWriter {
   flows(records: readonly FlowRecord[]): void {
     let s = '';
     for (const r of records) s += JSON.stringify(flowEvent(r)) + '\n';
+    this.out.write(s);
+  }
+
+  alerts(records: readonly AlertRecord[]): void {
+    let s = '';
+    for (const a of records) s += JSON.stringify(alertEvent(a)) + '\n';
     this.out.write(s);
   }
 
@@ -86,4 +93,28 @@ export function flowEvent(r: FlowRecord): Record<string, unknown> {
     ev.tcp = { tcp_flags: hex(r.tcp_flags), tcp_flags_ts: hex(r.tcp_flags_ts), tcp_flags_tc: hex(r.tcp_flags_tc), state: r.tcp_state };
   }
   return ev;
+}
+
+/** An alert record as Suricata's EVE `alert` event (src/output-json-alert.c field names). */
+export function alertEvent(a: AlertRecord): Record<string, unknown> {
+  const ports = a.proto === 6 || a.proto === 17 || a.proto === 132;
+  return {
+    timestamp: eveTimestamp(a.timestamp_us),
+    flow_id: a.flow_id === '0' ? undefined : Number(a.flow_id),
+    in_iface: a.in_iface || undefined,
+    event_type: 'alert',
+    vlan: a.vlan.length ? a.vlan : undefined,
+    src_ip: a.src_ip,
+    src_port: ports ? a.src_port : undefined,
+    dest_ip: a.dest_ip,
+    dest_port: ports ? a.dest_port : undefined,
+    proto: protoName(a.proto),
+    community_id: a.community_id || undefined,
+    alert: {
+      action: a.action, gid: a.gid, signature_id: a.signature_id, rev: a.rev,
+      signature: a.signature, category: a.category, severity: a.severity,
+    },
+    app_proto: a.app_proto || undefined,
+    payload: a.payload,
+  };
 }

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildPipeline, type SensorConfig } from '../build.js';
 import type { FlowRecord } from '../flow/record.js';
+import type { AlertRecord } from '../output/alert-record.js';
 import { C_READ, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing } from './ring.js';
 
 export interface PacketWorkerData {
@@ -17,6 +18,7 @@ export interface PacketWorkerData {
 
 export type PacketWorkerMessage =
   | { type: 'flows'; records: FlowRecord[] }
+  | { type: 'alerts'; records: AlertRecord[] }
   | { type: 'done'; stats: Record<string, number> };
 
 const RECORD_BATCH = 2048;
@@ -27,7 +29,13 @@ function main(): void {
   const ring = openRing(wd.ring);
   const chunks = wd.chunks.map((s) => new Uint8Array(s));
   let pending: FlowRecord[] = [];
+  let alerts: AlertRecord[] = [];
   const flushRecords = () => {
+    // Alerts first: an alert's flow record must not reach the store before the alert does.
+    if (alerts.length > 0) {
+      port.postMessage({ type: 'alerts', records: alerts } satisfies PacketWorkerMessage);
+      alerts = [];
+    }
     if (pending.length === 0) return;
     port.postMessage({ type: 'flows', records: pending } satisfies PacketWorkerMessage);
     pending = [];
@@ -35,6 +43,9 @@ function main(): void {
   const { pipeline } = buildPipeline(wd.config, (rec) => {
     pending.push(rec);
     if (pending.length >= RECORD_BATCH) flushRecords();
+  }, (a) => {
+    alerts.push(a);
+    if (alerts.length >= RECORD_BATCH) flushRecords();
   });
   pipeline.flows.ifaceNames = wd.ifaceNames;
   const { ctrl, e, ts } = ring;
