@@ -3,7 +3,8 @@
  * with 1, 4 and 16 MiB chunks, single-consumer and shared-pool modes, beside libpcap
  * (tcpdump -r with a never-matching filter) and wiretap (capinfos -c) reading the same file.
  * Numbers are with the file in the page cache (a first untimed pass warms it).
- *   node dist/bench/read.js [file.pcap] [--runs N]
+ *   node dist/bench/read.js [file.pcap|file.pcapng ...] [--runs N]
+ * (a pcapng copy for comparison: editcap -F pcapng bench-1g.pcap /tmp/bench-1g.pcapng)
  * Prints frames/s, Gbit/s (captured bytes) and ns/frame per configuration.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,11 +13,14 @@ import { openCaptureFiles, readAll, type FileSourceOptions } from '../sensor/cap
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
-const file = args.find((a, i) => !a.startsWith('--') && i !== runsAt + 1) ?? '/work/bench-data/bench-1g.pcap';
+const named = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
+const files = named.length > 0 ? named : ['/work/bench-data/bench-1g.pcap'];
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-if (!fs.existsSync(file)) {
-  console.error(`bench/read: ${file} not found (make it with ../shared/tools/mkbench)`);
-  process.exit(1);
+for (const f of files) {
+  if (!fs.existsSync(f)) {
+    console.error(`bench/read: ${f} not found (make it with ../shared/tools/mkbench)`);
+    process.exit(1);
+  }
 }
 
 function line(label: string, frames: number, bytes: number, ns: number, note = ''): void {
@@ -24,7 +28,7 @@ function line(label: string, frames: number, bytes: number, ns: number, note = '
   console.log(`${label.padEnd(34)} ${(frames / s / 1e6).toFixed(2).padStart(7)} Mframes/s ${((bytes * 8) / s / 1e9).toFixed(2).padStart(7)} Gbit/s ${(ns / frames).toFixed(1).padStart(7)} ns/frame${note}`);
 }
 
-function ours(label: string, opts: FileSourceOptions): void {
+function ours(file: string, label: string, opts: FileSourceOptions): void {
   let best = Infinity;
   let frames = 0;
   let bytes = 0;
@@ -59,10 +63,12 @@ function peer(label: string, cmd: string, argv: string[], frames: number, bytes:
   line(label, frames, bytes, best, `  (best of ${runs}, whole process)`);
 }
 
-console.log(`file ${file}: ${fs.statSync(file).size} bytes`);
-const warm = readAll(openCaptureFiles([file])); // warm the page cache, count frames
-console.log(`${warm.frames} frames, ${warm.bytes} captured bytes, ${warm.wireBytes} wire bytes`);
-for (const mib of [1, 4, 16]) ours(`fennec ${mib} MiB chunks`, { chunkBytes: mib << 20 });
-for (const mib of [1, 4, 16]) ours(`fennec shared pool 8 x ${mib} MiB`, { chunkBytes: mib << 20, shared: true, poolChunks: 8 });
-peer('tcpdump -r (libpcap, no match)', 'tcpdump', ['-n', '-r', file, 'ether proto 0xffff'], warm.frames, warm.bytes);
-peer('capinfos -c (wiretap)', 'capinfos', ['-c', file], warm.frames, warm.bytes);
+for (const file of files) {
+  console.log(`file ${file}: ${fs.statSync(file).size} bytes`);
+  const warm = readAll(openCaptureFiles([file])); // warm the page cache, count frames
+  console.log(`${warm.frames} frames, ${warm.bytes} captured bytes, ${warm.wireBytes} wire bytes`);
+  for (const mib of [1, 4, 16]) ours(file, `fennec ${mib} MiB chunks`, { chunkBytes: mib << 20 });
+  for (const mib of [1, 4, 16]) ours(file, `fennec shared pool 8 x ${mib} MiB`, { chunkBytes: mib << 20, shared: true, poolChunks: 8 });
+  peer('tcpdump -r (libpcap, no match)', 'tcpdump', ['-n', '-r', file, 'ether proto 0xffff'], warm.frames, warm.bytes);
+  peer('capinfos -c (wiretap)', 'capinfos', ['-c', file], warm.frames, warm.bytes);
+}

@@ -9,9 +9,10 @@
  * (NRB, ISB, DSB, custom, unknown) is skipped by its length.
  *
  * Interface numbering: `iface` is a running index over all IDBs of the file, in file order
- * (section 1's IDBs are 0..k-1, section 2's start at k). This is what Wireshark shows as
- * frame.interface_id, so our numbers match tshark's; within a single-section file it is the
- * IDB index. Each file starts again at 0.
+ * (section 1's IDBs are 0..k-1, section 2's start at k), so two different interfaces never
+ * share a number. Within a single-section file (nearly all files) it is the IDB index.
+ * tshark 4.0's frame.interface_id restarts at 0 in each section (frame.section_number tells
+ * them apart); the tests map between the two. Each file starts again at 0.
  *
  * SPB frames carry no timestamp: they get the timestamp of the last frame that had one in
  * this file (0 before any).
