@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { openCaptureFiles, readAll, type FileSourceOptions } from '../../sensor/capture/file.js';
 
 const BIG = '/work/bench-data/bench-1g.pcap';
@@ -35,4 +37,19 @@ test('1 GiB pcap: exact frame count and constant memory (RSS growth < 32 MiB)', 
     // Chunks are allocated before rss0; what grows is page faults on them (<= 16 MiB) and GC slack.
     assert.ok(r.growth < 32 * 2 ** 20, `RSS grew ${(r.growth / 2 ** 20).toFixed(1)} MiB reading ${(size / 2 ** 30).toFixed(2)} GiB`);
   }
+});
+
+test('1 GiB pcap: reading allocates nothing per frame (young-generation GCs with a 1 MiB semi-space)', { skip: present ? false : `${BIG} absent` }, () => {
+  // With a 1 MiB semi-space, 16 bytes per frame (one boxed number) over 2.2 M frames would be
+  // ~34 scavenges; the reader allocates per batch at most, measured 0-1.
+  const fileJs = fileURLToPath(new URL('../../sensor/capture/file.js', import.meta.url));
+  const script = `import(${JSON.stringify(fileJs)}).then(({ openCaptureFiles, readAll }) => {
+    const s = openCaptureFiles([${JSON.stringify(BIG)}]);
+    console.log('START'); const r = readAll(s); console.log('END ' + r.frames);
+  });`;
+  const out = execFileSync(process.execPath, ['--max-semi-space-size=1', '--trace-gc', '-e', script], { encoding: 'utf8' });
+  const during = out.slice(out.indexOf('START'), out.indexOf('END'));
+  const scavenges = during.split('\n').filter((l) => l.includes('Scavenge')).length;
+  assert.match(out, new RegExp(`END ${FRAMES}`));
+  assert.ok(scavenges <= 4, `${scavenges} scavenges while reading ${FRAMES} frames`);
 });
