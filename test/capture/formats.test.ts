@@ -173,3 +173,54 @@ test('corpus seeds read as one multi-file input keep per-file frame counts', { s
   for (const f of src.files()) assert.equal(f.frames, readFrames([f.path]).caplen.length, f.path);
   assert.equal(src.stats().packets, r.frames);
 });
+
+test('pcapng: an ignorable block larger than the chunk is skipped unread; cut inside it is a truncation', async () => {
+  const whole = fs.readFileSync(fx('tls-be.pcapng')); // big-endian: SHB, IDB, NRB, EPBs, ISB, custom
+  const shbLen = whole.readUInt32BE(4);
+  const idbEnd = shbLen + whole.readUInt32BE(shbLen + 4);
+  const bodyLen = 20000;
+  const big = Buffer.alloc(12 + 4 + bodyLen);
+  big.writeUInt32BE(0x00000bad, 0);
+  big.writeUInt32BE(big.length, 4);
+  big.writeUInt32BE(32473, 8); // PEN
+  big.fill(0x5a, 12, 12 + bodyLen);
+  big.writeUInt32BE(big.length, big.length - 4);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fennec-cap-'));
+  try {
+    const f = path.join(tmp, 'bigblock.pcapng');
+    fs.writeFileSync(f, Buffer.concat([whole.subarray(0, idbEnd), big, whole.subarray(idbEnd)]));
+    const ref = readFrames([fx('tls-be.pcapng')]);
+    for (const chunkBytes of [4096, 8192, undefined]) {
+      const got = readFrames([f], { chunkBytes });
+      assert.equal(got.error, null, `chunk ${chunkBytes}`);
+      assert.deepEqual(got.hash, ref.hash);
+      assert.deepEqual(got.tsUs, ref.tsUs);
+    }
+    assert.equal(compareWithTshark(f, readFrames([f], { chunkBytes: 4096 }), await tsharkFields(f, FRAME_FIELDS)), '');
+    const cut = path.join(tmp, 'bigblock-cut.pcapng');
+    fs.writeFileSync(cut, Buffer.concat([whole.subarray(0, idbEnd), big.subarray(0, 9000)]));
+    const c = readFrames([cut], { chunkBytes: 4096 });
+    assert.equal(c.hash.length, 0);
+    assert.match(c.error ?? '', /truncated block/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true });
+  }
+});
+
+test('single consumer: next() releases the previous batch itself; a second release is ignored', () => {
+  const src = openCaptureFiles([fx('linktype-eth.pcap')], { batchFrames: 10 });
+  let frames = 0;
+  let batches = 0;
+  for (let b = src.next(0); b !== null; b = src.next(0)) {
+    frames += b.count;
+    batches++;
+    if (batches % 3 === 0) {
+      src.release(b);
+      src.release(b);
+    }
+  }
+  assert.equal(src.done, true);
+  assert.equal(frames, 93);
+  assert.equal(batches, 10);
+  assert.equal(src.error, null);
+});
