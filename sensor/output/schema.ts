@@ -9,8 +9,11 @@
  * - `flows` is a ReplacingMergeTree versioned by `record_version` = end_us*2 + (reason != periodic)
  *   so periodic records of a long flow collapse into the final one; readers use FINAL.
  * - flow_id, community_id and addresses live in bloom_filter skip indexes, `end` in minmax.
- * - Partition width = TTL / 16 (whole hours), TTL on `start`, ttl_only_drop_parts = 1:
- *   expiry drops whole parts instead of rewriting them.
+ * - Retention is by the time a row was stored (`stored_at`), not by the traffic's own time:
+ *   an offline pcap from 2011 must be queryable after ingestion, and what fills the disk is
+ *   what was written recently. Partition width = TTL / 16 (whole hours) on `stored_at`, TTL
+ *   on `stored_at`, ttl_only_drop_parts = 1: expiry drops whole parts instead of rewriting
+ *   them. Time-range queries prune by the primary key (5-minute bucket of the traffic time).
  */
 
 export interface Migration {
@@ -73,6 +76,7 @@ export const MIGRATIONS: readonly Migration[] = [
         response_icmp_type Int16,
         response_icmp_code Int16,
         alerted UInt32,
+        stored_at DateTime('UTC') DEFAULT now(),
         record_version UInt64 MATERIALIZED toUnixTimestamp64Micro(\`end\`) * 2 + (reason != 'periodic'),
         INDEX idx_flow_id flow_id TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX idx_community_id community_id TYPE bloom_filter(0.01) GRANULARITY 4,
@@ -81,10 +85,10 @@ export const MIGRATIONS: readonly Migration[] = [
         INDEX idx_end \`end\` TYPE minmax GRANULARITY 1
       )
       ENGINE = ReplacingMergeTree(record_version)
-      PARTITION BY toStartOfInterval(start, toIntervalHour(${partitionHours(ttlDays)}))
+      PARTITION BY toStartOfInterval(stored_at, toIntervalHour(${partitionHours(ttlDays)}))
       PRIMARY KEY (toStartOfFiveMinutes(start), in_iface, proto)
       ORDER BY (toStartOfFiveMinutes(start), in_iface, proto, flow_id)
-      ${ttlClause('start', ttlDays)}
+      ${ttlClause('stored_at', ttlDays)}
       SETTINGS ttl_only_drop_parts = 1`,
     ],
   },
@@ -113,16 +117,17 @@ export const MIGRATIONS: readonly Migration[] = [
         category LowCardinality(String),
         severity UInt8,
         payload String CODEC(ZSTD(3)),
+        stored_at DateTime('UTC') DEFAULT now(),
         INDEX idx_flow_id flow_id TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX idx_community_id community_id TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX idx_src_ip src_ip TYPE bloom_filter(0.01) GRANULARITY 4,
         INDEX idx_dest_ip dest_ip TYPE bloom_filter(0.01) GRANULARITY 4
       )
       ENGINE = MergeTree
-      PARTITION BY toStartOfInterval(timestamp, toIntervalHour(${partitionHours(ttlDays)}))
+      PARTITION BY toStartOfInterval(stored_at, toIntervalHour(${partitionHours(ttlDays)}))
       PRIMARY KEY (toStartOfFiveMinutes(timestamp), signature_id)
       ORDER BY (toStartOfFiveMinutes(timestamp), signature_id, timestamp, alert_id)
-      ${ttlClause('timestamp', ttlDays)}
+      ${ttlClause('stored_at', ttlDays)}
       SETTINGS ttl_only_drop_parts = 1`,
     ],
   },
@@ -144,12 +149,13 @@ export const MIGRATIONS: readonly Migration[] = [
             vlan UInt16,
             flows UInt64,
             pkts UInt64,
-            bytes UInt64
+            bytes UInt64,
+            stored_at DateTime('UTC') DEFAULT now()
           )
           ENGINE = SummingMergeTree((flows, pkts, bytes))
-          PARTITION BY toStartOfInterval(bucket, toIntervalHour(${partitionHours(scaledTtl(ttlDays, ttlMul))}))
+          PARTITION BY toStartOfInterval(stored_at, toIntervalHour(${partitionHours(scaledTtl(ttlDays, ttlMul))}))
           ORDER BY (bucket, in_iface, proto, app_proto, vlan)
-          ${ttlClause('bucket', scaledTtl(ttlDays, ttlMul))}
+          ${ttlClause('stored_at', scaledTtl(ttlDays, ttlMul))}
           SETTINGS ttl_only_drop_parts = 1`,
           `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.flows_${suffix}_mv TO ${db}.flows_${suffix} AS
             SELECT ${fn}(start) AS bucket, in_iface, proto, app_proto,
@@ -168,10 +174,10 @@ export const MIGRATIONS: readonly Migration[] = [
 
 /** Names of the tables a TTL applies to, with the column the TTL is computed from and its multiplier. */
 export const TTL_TABLES: readonly { table: string; column: string; mul: number }[] = [
-  { table: 'flows', column: 'start', mul: 1 },
-  { table: 'alerts', column: 'timestamp', mul: 1 },
-  { table: 'flows_1m', column: 'bucket', mul: 1 },
-  { table: 'flows_1h', column: 'bucket', mul: 12 },
+  { table: 'flows', column: 'stored_at', mul: 1 },
+  { table: 'alerts', column: 'stored_at', mul: 1 },
+  { table: 'flows_1m', column: 'stored_at', mul: 1 },
+  { table: 'flows_1h', column: 'stored_at', mul: 12 },
 ];
 
 export function ttlStatement(db: string, t: { table: string; column: string; mul: number }, ttlDays: number): string {

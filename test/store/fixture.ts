@@ -6,7 +6,7 @@
  *
  * Community ID v1 is computed per the spec (corelight/community-id-spec) for TCP/UDP;
  * ICMP uses type/code as ports without the spec's request/reply type pairing.
- * The pcaps are from 1999–2021: open the store with a long ttlDays or the TTL drops them.
+ * The pcaps are from 1999–2021 (retention counts from storage time, so the default ttlDays keeps them).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

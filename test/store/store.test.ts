@@ -58,7 +58,7 @@ describe('schema migrations', () => {
     const s = await openStore({ ...base, ttlDays: 2000 });
     assert.deepEqual(s.stats().migrations.ttlChanged.sort(), ['alerts', 'flows', 'flows_1h', 'flows_1m']);
     const [f] = await q<{ engine_full: string }>(s, "SELECT engine_full FROM system.tables WHERE database = 'fennec_t' AND name = 'flows'");
-    assert.match(f!.engine_full, /TTL toDateTime\(start\) \+ toIntervalDay\(2000\)/);
+    assert.match(f!.engine_full, /TTL toDateTime\(stored_at\) \+ toIntervalDay\(2000\)/);
     assert.match(f!.engine_full, /ttl_only_drop_parts = 1/);
     await s.close();
     const s2 = await openStore({ ...base, ttlDays: 2000 });
