@@ -35,6 +35,8 @@ export interface StreamConsumer {
   onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number, streamOffset: number): void;
   onGap(flow: number, toServer: boolean, streamOffset: number, len: number): void;
   onClose(flow: number, toServer: boolean): void;
+  /** Optional: the session's streams are flushed and closed; per-flow stats are still readable. */
+  onSessionEnd?(flow: number): void;
 }
 
 export interface TcpReassemblyConfig {
@@ -760,6 +762,7 @@ export class TcpReassembler {
     if (this.state[flow] !== TcpState.NONE || this.sPkts[flow * 2]! > 0 || this.sPkts[flow * 2 + 1]! > 0) {
       this.flushStream(flow, flow * 2, true);
       this.flushStream(flow, flow * 2 + 1, true);
+      if (this.consumer.onSessionEnd !== undefined) this.consumer.onSessionEnd(flow);
     }
     this.reset(flow);
   }
