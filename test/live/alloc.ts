@@ -23,15 +23,24 @@ export interface AllocMeasure {
   checksum: number;
 }
 
-export function measureAllocation(src: CaptureSource, warmupBatches: number, idleMs = 300): AllocMeasure {
-  let sum = 0, frames = 0, batches = 0, idle = 0;
-  let ns0 = 0, ab0 = 0;
-  while (idle < idleMs) {
-    if (batches === warmupBatches) {
-      gc();
+/**
+ * Reads until `totalFrames` frames were seen (or `idleMs` without any), measuring from the
+ * first batch after `warmupFrames` frames (the JIT has optimized the loop by then) to the
+ * batch that completes `totalFrames`.
+ */
+export function measureAllocation(src: CaptureSource, warmupFrames: number, totalFrames: number, idleMs = 2000): AllocMeasure {
+  let sum = 0, seen = 0, frames = 0, batches = 0, idle = 0;
+  let ns0 = 0, ab0 = 0, measuring = false;
+  // Collect before the warm-up, not at its end: a full GC there deoptimized next() ("code
+  // dependencies" / "weak objects" in --trace-deopt) and the interpreter then boxed every
+  // timestamp inside the measured window. Without a GC in the window, new-space usage only
+  // grows, so growth < 0 means a scavenge ran, i.e. megabytes were allocated.
+  gc();
+  while (idle < idleMs && seen < totalFrames) {
+    if (!measuring && seen >= warmupFrames) {
       ns0 = newSpaceUsed();
       ab0 = process.memoryUsage().arrayBuffers;
-      batches++;
+      measuring = true;
     }
     const b = src.next(50);
     if (b === null) {
@@ -41,9 +50,12 @@ export function measureAllocation(src: CaptureSource, warmupBatches: number, idl
     idle = 0;
     const n = b.count, data = b.data, off = b.offset, cap = b.caplen;
     for (let i = 0; i < n; i++) sum += data[off[i]] + data[off[i] + cap[i] - 1];
-    if (batches > warmupBatches) frames += n;
-    batches++;
     src.release(b);
+    seen += n;
+    if (measuring) frames += n;
+    batches++;
   }
-  return { frames, batches, newSpaceGrowth: newSpaceUsed() - ns0, arrayBufferGrowth: process.memoryUsage().arrayBuffers - ab0, checksum: sum };
+  const ns1 = newSpaceUsed();
+  const ab1 = process.memoryUsage().arrayBuffers;
+  return { frames, batches, newSpaceGrowth: ns1 - ns0, arrayBufferGrowth: ab1 - ab0, checksum: sum };
 }

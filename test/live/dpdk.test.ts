@@ -61,11 +61,14 @@ test('DPDK net_pcap vdev: frames, pcap timestamps and flow records equal offline
 test('DPDK burst path: no allocation per packet (new-space growth and ArrayBuffer memory over every frame)', () => {
   const [src] = openDpdk({ args: [], port: 'net_pcap1', workers: 1 });
   try {
-    const m = measureAllocation(src, 5);
-    assert.ok(m.frames > 40_000, `${m.frames} frames`);
-    // An allocation per frame would be >= 16 bytes each, i.e. > 600 KB here.
-    assert.ok(m.newSpaceGrowth < 64 * 1024, `new space grew ${m.newSpaceGrowth} bytes over ${m.frames} frames`);
-    assert.equal(m.arrayBufferGrowth, 0);
+    const m = measureAllocation(src, 10_000, rw.frames);
+    assert.ok(m.frames > 30_000, `${m.frames} frames`);
+    // An allocation per frame would be >= 16 bytes each, i.e. > 480 KB here.
+    assert.ok(m.newSpaceGrowth >= 0 && m.newSpaceGrowth < 64 * 1024, `new space grew ${m.newSpaceGrowth} bytes over ${m.frames} frames`);
+    // No ArrayBuffer per frame: a copy per frame would add the frame bytes (~20 MB here).
+    // Seen: +8 bytes once on AF_PACKET (a one-off, not per frame); it can also shrink as the
+    // sweeper frees earlier tests' buffers.
+    assert.ok(m.arrayBufferGrowth < 1024, `ArrayBuffer memory grew ${m.arrayBufferGrowth}`);
   } finally {
     src.close();
   }
