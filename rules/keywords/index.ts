@@ -51,6 +51,7 @@ import { detectionFilter } from './detection-filter.js';
 import { noalert } from './noalert.js';
 import { tag } from './tag.js';
 import { pktData } from './pkt-data.js';
+import { APP_KEYWORDS } from './app-keywords.js';
 
 export const KEYWORDS: readonly Keyword[] = [
   msg, sid, rev, gid, classtype, priority, reference, metadata, target,
@@ -59,6 +60,7 @@ export const KEYWORDS: readonly Keyword[] = [
   dsize, flags, ttl, ipProto, ipopts, fragbits, sameip, itype, icode, icmpId, icmpSeq, tcpMss,
   window, seq, ack, streamSize,
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData,
+  ...APP_KEYWORDS,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(

@@ -1,0 +1,321 @@
+/**
+ * HTTP/1.x per-flow state: a request parser and a response parser (sensor/app/http/parser.ts),
+ * transactions paired in order (pipelining), sticky buffers per transaction, response body
+ * decompression (gzip/deflate via node:zlib, once per completed body, not per packet).
+ */
+import { gunzipSync, inflateSync, inflateRawSync, constants as zc } from 'node:zlib';
+import { AppProto, BUF, EMPTY, TO_CLIENT, TO_SERVER, ascii, latin1, type AppTx, type TxSink } from '../types.js';
+import { HttpHalf, type HeaderBlock, type MessageSink } from './parser.js';
+import { normalizeUri } from './uri.js';
+
+/** Suricata's default request-body-limit / response-body-limit (100 KiB). */
+export const BODY_LIMIT = 100 * 1024;
+/** Decompressed body cap (Suricata: decompression-limit-like guard). */
+const DECOMP_LIMIT = 1 << 20;
+
+class Body {
+  parts: Uint8Array[] = [];
+  stored = 0;
+  total = 0;
+  add(d: Uint8Array, off: number, len: number): void {
+    this.total += len;
+    const take = Math.min(len, BODY_LIMIT - this.stored);
+    if (take > 0) { this.parts.push(d.slice(off, off + take)); this.stored += take; }
+  }
+  bytes(): Uint8Array {
+    if (this.parts.length === 1) return this.parts[0];
+    const o = new Uint8Array(this.stored);
+    let p = 0;
+    for (const x of this.parts) { o.set(x, p); p += x.length; }
+    this.parts = [o];
+    return o;
+  }
+}
+
+function header(h: HeaderBlock | null, lname: string): Uint8Array | null {
+  if (!h) return null;
+  let out: Uint8Array | null = null;
+  for (let i = 0; i < h.names.length; i++) {
+    if (h.names[i].toLowerCase() !== lname) continue;
+    // Repeated headers are joined with ", " (libhtp does the same).
+    if (out === null) out = h.values[i];
+    else { const j: Uint8Array = new Uint8Array(out.length + 2 + h.values[i].length); j.set(out); j[out.length] = 44; j[out.length + 1] = 32; j.set(h.values[i], out.length + 2); out = j; }
+  }
+  return out;
+}
+
+function joinHeaders(h: HeaderBlock): Uint8Array {
+  const parts: number[] = [];
+  for (let i = 0; i < h.names.length; i++) {
+    const n = h.names[i];
+    for (let k = 0; k < n.length; k++) parts.push(n.charCodeAt(k));
+    parts.push(58, 32);
+    for (const c of h.values[i]) parts.push(c);
+    parts.push(13, 10);
+  }
+  return Uint8Array.from(parts);
+}
+
+function headerNames(h: HeaderBlock): Uint8Array {
+  let s = '\r\n';
+  for (const n of h.names) s += n + '\r\n';
+  return ascii(s + '\r\n');
+}
+
+function splitFirst(line: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
+  let a = 0;
+  while (a < line.length && line[a] !== 32) a++;
+  let b = a + 1;
+  while (b < line.length && line[b] === 32) b++;
+  let c = line.length;
+  // The protocol is the last space-separated token when it starts with HTTP/.
+  let lastSp = line.length - 1;
+  while (lastSp > b && line[lastSp] !== 32) lastSp--;
+  if (lastSp > b && line[lastSp + 1] === 72) c = lastSp;
+  let ce = c;
+  while (ce > b && line[ce - 1] === 32) ce--;
+  return [line.subarray(0, a), line.subarray(Math.min(b, line.length), Math.max(b, ce)), c < line.length ? line.subarray(c + 1) : EMPTY];
+}
+
+export class HttpTx implements AppTx {
+  readonly proto = AppProto.HTTP;
+  progress = 0;
+  events: string[] = [];
+  req: HeaderBlock | null = null;
+  resp: HeaderBlock | null = null;
+  method: Uint8Array = EMPTY; uriRaw: Uint8Array = EMPTY; uri: Uint8Array = EMPTY; protocol: Uint8Array = EMPTY;
+  statCode: Uint8Array = EMPTY; statMsg: Uint8Array = EMPTY; respProtocol: Uint8Array = EMPTY;
+  host: Uint8Array = EMPTY; hostRaw: Uint8Array | null = null;
+  readonly reqBody = new Body();
+  readonly respBody = new Body();
+  private respBodyDecoded: Uint8Array | null = null;
+  private cache = new Map<number, Uint8Array | null>();
+  constructor(readonly id: number) {}
+
+  status(): number {
+    let v = 0;
+    for (const c of this.statCode) { if (c < 48 || c > 57) return -1; v = v * 10 + c - 48; }
+    return this.statCode.length ? v : -1;
+  }
+
+  responseBody(): Uint8Array {
+    if (this.respBodyDecoded) return this.respBodyDecoded;
+    const raw = this.respBody.bytes();
+    let out = raw;
+    const enc = header(this.resp, 'content-encoding');
+    const e = enc ? latin1(enc).trim().toLowerCase() : '';
+    if (raw.length && (e === 'gzip' || e === 'x-gzip' || e === 'deflate')) {
+      // Partial flush so a body cut at the body limit still yields its decoded prefix.
+      const opts = { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: DECOMP_LIMIT };
+      try {
+        out = e === 'deflate'
+          ? (raw[0] & 0x0f) === 8 ? inflateSync(raw, opts) : inflateRawSync(raw, opts)
+          : gunzipSync(raw, opts);
+      } catch {
+        this.events.push('http.gzip_decompression_failed');
+        out = raw;
+      }
+    }
+    this.respBodyDecoded = out;
+    return out;
+  }
+
+  buffer(id: number, i: number, dir = 0): Uint8Array | null {
+    if (i !== 0) return null;
+    const key = id * 4 + dir;
+    if (this.cache.has(key)) return this.cache.get(key)!;
+    const v = this.compute(id, dir);
+    this.cache.set(key, v);
+    return v;
+  }
+
+  private compute(id: number, dir: number): Uint8Array | null {
+    const q = this.req, r = this.resp;
+    const side = dir === TO_CLIENT ? r : q;
+    switch (id) {
+      case BUF.HTTP_METHOD: return q ? this.method : null;
+      case BUF.HTTP_URI: return q ? this.uri : null;
+      case BUF.HTTP_URI_RAW: return q ? this.uriRaw : null;
+      case BUF.HTTP_PROTOCOL: return dir === TO_CLIENT ? (r ? this.respProtocol : null) : q && this.protocol.length ? this.protocol : null;
+      case BUF.HTTP_REQUEST_LINE: return q ? q.line : null;
+      case BUF.HTTP_HOST: return q && this.hostRaw ? this.host : null;
+      case BUF.HTTP_HOST_RAW: return q ? this.hostRaw : null;
+      case BUF.HTTP_USER_AGENT: return header(q, 'user-agent');
+      case BUF.HTTP_COOKIE: return dir === TO_CLIENT ? header(r, 'set-cookie') : header(q, 'cookie');
+      case BUF.HTTP_REFERER: return header(q, 'referer');
+      case BUF.HTTP_ACCEPT: return header(q, 'accept');
+      case BUF.HTTP_ACCEPT_ENC: return header(q, 'accept-encoding');
+      case BUF.HTTP_ACCEPT_LANG: return header(q, 'accept-language');
+      case BUF.HTTP_CONNECTION: return header(side, 'connection');
+      case BUF.HTTP_CONTENT_TYPE: return header(side, 'content-type');
+      case BUF.HTTP_CONTENT_LEN: return header(side, 'content-length');
+      case BUF.HTTP_HEADER: return side ? joinHeaders(side) : null;
+      case BUF.HTTP_HEADER_RAW: return side ? side.raw : null;
+      case BUF.HTTP_HEADER_NAMES: return side ? headerNames(side) : null;
+      case BUF.HTTP_START: return side ? side.start : null;
+      case BUF.HTTP_REQUEST_BODY: return this.reqBody.stored ? this.reqBody.bytes() : null;
+      case BUF.HTTP_STAT_CODE: return r ? this.statCode : null;
+      case BUF.HTTP_STAT_MSG: return r ? this.statMsg : null;
+      case BUF.HTTP_RESPONSE_LINE: return r ? r.line : null;
+      case BUF.HTTP_SERVER: return header(r, 'server');
+      case BUF.HTTP_LOCATION: return header(r, 'location');
+      case BUF.HTTP_RESPONSE_BODY: { const b = this.responseBody(); return b.length ? b : null; }
+      case BUF.FILE_DATA:
+        if (dir === TO_SERVER) return this.reqBody.stored ? this.reqBody.bytes() : null;
+        { const b = this.responseBody(); return b.length ? b : null; }
+      default: return null;
+    }
+  }
+
+  num(name: string): number {
+    if (name === 'urilen') return this.req ? this.uri.length : NaN;
+    if (name === 'urilen.raw') return this.req ? this.uriRaw.length : NaN;
+    if (name === 'stat_code') return this.status();
+    return NaN;
+  }
+
+  eve(): Record<string, unknown> {
+    const s = (b: Uint8Array | null): string | undefined => (b && b.length ? latin1(b) : undefined);
+    const status = this.status();
+    return {
+      hostname: s(this.host), url: s(this.uriRaw), http_user_agent: s(header(this.req, 'user-agent')),
+      http_content_type: s(header(this.resp, 'content-type')), http_refer: s(header(this.req, 'referer')),
+      http_method: s(this.method), protocol: s(this.protocol), status: status >= 0 ? status : undefined,
+      length: this.respBody.total,
+    };
+  }
+}
+
+/** Per-flow HTTP state: one request and one response parser, transactions in order. */
+export class HttpState {
+  readonly txs: HttpTx[] = [];
+  private nextId = 0;
+  /** Index of the transaction the next response belongs to. */
+  private respIdx = 0;
+  private curReq: HttpTx | null = null;
+  private curResp: HttpTx | null = null;
+  readonly request: HttpHalf;
+  readonly response: HttpHalf;
+  /** Transactions fully done and inspected are dropped from the front beyond this many. */
+  private static readonly KEEP = 8;
+
+  constructor(private readonly sink: TxSink) {
+    const self = this;
+    const reqSink: MessageSink = {
+      headers(h) { return self.onRequest(h); },
+      body(d, o, n) { self.curReq?.reqBody.add(d, o, n); },
+      done() { const t = self.curReq; if (t) { self.curReq = null; t.progress |= TO_SERVER; self.sink(t, TO_SERVER); self.gc(); } },
+      event(n) { (self.curReq ?? self.txs[self.txs.length - 1])?.events.push(n); },
+    };
+    const respSink: MessageSink = {
+      headers(h) { return self.onResponse(h); },
+      body(d, o, n) { self.curResp?.respBody.add(d, o, n); },
+      done() { const t = self.curResp; if (t) { self.curResp = null; t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); self.gc(); } },
+      event(n) { (self.curResp ?? self.txs[self.txs.length - 1])?.events.push(n); },
+    };
+    this.request = new HttpHalf(reqSink);
+    this.response = new HttpHalf(respSink);
+  }
+
+  private gc(): void {
+    while (this.txs.length > HttpState.KEEP && this.txs[0].progress === (TO_SERVER | TO_CLIENT)) { this.txs.shift(); this.respIdx--; }
+  }
+
+  private onRequest(h: HeaderBlock): number {
+    const t = new HttpTx(this.nextId++);
+    t.req = h;
+    const [m, u, p] = splitFirst(h.line);
+    t.method = m.slice(); t.uriRaw = u.slice(); t.protocol = p.slice();
+    if (!t.protocol.length) t.events.push('http.missing_protocol');
+    const host = header(h, 'host');
+    const n = normalizeUri(t.uriRaw);
+    t.uri = n.uri;
+    t.hostRaw = host ?? n.host;
+    if (t.hostRaw) t.host = normalizeHost(t.hostRaw);
+    this.txs.push(t);
+    this.curReq = t;
+    const te = header(h, 'transfer-encoding');
+    if (te && /chunked/i.test(latin1(te))) return -2;
+    const cl = header(h, 'content-length');
+    if (cl) {
+      const v = parseLen(cl);
+      if (v < 0) { t.events.push('http.invalid_content_length'); return -1; }
+      if (cl.includes(44)) t.events.push('http.multiple_content_length');
+      return v;
+    }
+    return -1;
+  }
+
+  private onResponse(h: HeaderBlock): number {
+    const [p, code, msg] = splitStatus(h.line);
+    // Interim 1xx responses (100 Continue) do not end a transaction.
+    if (code.length === 3 && code[0] === 49 && !(code[1] === 48 && code[2] === 49)) { this.curResp = null; return -1; }
+    let t = this.txs[this.respIdx];
+    if (!t) {
+      // Response without a request (midstream pickup or request lost).
+      t = new HttpTx(this.nextId++);
+      t.events.push('http.unable_to_match_response_to_request');
+      t.progress |= TO_SERVER;
+      this.txs.push(t);
+    }
+    this.respIdx++;
+    t.resp = h;
+    t.respProtocol = p.slice(); t.statCode = code.slice(); t.statMsg = msg.slice();
+    this.curResp = t;
+    const status = t.status();
+    const method = latin1(t.method).toUpperCase();
+    if (method === 'HEAD' || status === 204 || status === 304) return -1;
+    if (method === 'CONNECT' && status >= 200 && status < 300) return -4;
+    if (status === 101) return -4;
+    const te = header(h, 'transfer-encoding');
+    if (te && /chunked/i.test(latin1(te))) return -2;
+    const cl = header(h, 'content-length');
+    if (cl) {
+      const v = parseLen(cl);
+      if (v >= 0) return v;
+      t.events.push('http.invalid_content_length');
+    }
+    return -3;
+  }
+
+  /** TCP close of one direction. */
+  close(toServer: boolean): void {
+    if (toServer) this.request.close(); else this.response.close();
+  }
+}
+
+function splitStatus(line: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
+  let a = 0;
+  while (a < line.length && line[a] !== 32) a++;
+  let b = a;
+  while (b < line.length && line[b] === 32) b++;
+  let c = b;
+  while (c < line.length && line[c] !== 32) c++;
+  let d = c;
+  while (d < line.length && line[d] === 32) d++;
+  return [line.subarray(0, a), line.subarray(b, c), line.subarray(d)];
+}
+
+/** Content-Length value; a list of equal values ("10, 10") is accepted as libhtp does. */
+function parseLen(v: Uint8Array): number {
+  let val = -1, cur = -1;
+  for (let i = 0; i <= v.length; i++) {
+    const c = i < v.length ? v[i] : 44;
+    if (c >= 48 && c <= 57) { cur = (cur < 0 ? 0 : cur) * 10 + c - 48; if (cur > 2 ** 52) return -1; continue; }
+    if (c === 32 || c === 9) continue;
+    if (c !== 44) return -1;
+    if (cur < 0) return -1;
+    if (val >= 0 && val !== cur) return -1;
+    val = cur; cur = -1;
+  }
+  return val;
+}
+
+/** http.host: lower case, without port and trailing dot (libhtp's normalized hostname). */
+function normalizeHost(h: Uint8Array): Uint8Array {
+  let s = latin1(h).trim().toLowerCase();
+  if (s.startsWith('[')) { const e = s.indexOf(']'); if (e > 0) s = s.slice(0, e + 1); }
+  else { const c = s.lastIndexOf(':'); if (c >= 0 && /^\d*$/.test(s.slice(c + 1))) s = s.slice(0, c); }
+  if (s.endsWith('.')) s = s.slice(0, -1);
+  return ascii(s);
+}

@@ -1,0 +1,134 @@
+/**
+ * The app layer of one worker: per flow slot, the detected protocol (`proto`, the flow
+ * record's app_proto) and that protocol's parser state. TCP bytes come in order from the
+ * reassembler (data / gap / close), UDP datagrams from the packet path. Completed
+ * transaction sides go to `onTx(slot, tx, dir)` (detection, logging).
+ * Per-flow objects are allocated once per flow at detection; the per-chunk path allocates
+ * only what a parser keeps (copies of buffered bytes).
+ */
+import { AppProto, APP_PROTO_NAMES, type AppTx } from './types.js';
+import { HttpState } from './http/state.js';
+import { DnsState } from './dns/parser.js';
+import { TlsState } from './tls/state.js';
+import { SshState } from './ssh/state.js';
+import { probeTcp, probeUdp } from './probe.js';
+
+export type AnyState = HttpState | DnsState | TlsState | SshState;
+
+export interface AppCounters {
+  detected: number[];
+  failed: number;
+  gaps: number;
+  txs: number;
+  dnsMalformed: number;
+}
+
+/** Probe states per direction bit: 1 = to-server failed, 2 = to-client failed. */
+export class AppLayer {
+  /** AppProto per flow slot ('' / http / dns / tls / ssh / failed via APP_PROTO_NAMES). */
+  readonly proto: Uint8Array;
+  private readonly probeFail: Uint8Array;
+  /** Probe bytes of a direction not yet decisive (slot*2 + dir), copied; null when none. */
+  private readonly pending: (Uint8Array | null)[];
+  readonly state: (AnyState | null)[];
+  readonly counters: AppCounters = { detected: [0, 0, 0, 0, 0, 0], failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
+
+  constructor(readonly cap: number, private readonly onTx: (slot: number, tx: AppTx, dir: number) => void) {
+    this.proto = new Uint8Array(cap);
+    this.probeFail = new Uint8Array(cap);
+    this.state = new Array(cap).fill(null);
+    this.pending = new Array(cap * 2).fill(null);
+  }
+
+  name(slot: number): string {
+    return APP_PROTO_NAMES[this.proto[slot]];
+  }
+
+  private create(slot: number, p: number): AnyState | null {
+    const sink = (tx: AppTx, dir: number): void => { this.counters.txs++; this.onTx(slot, tx, dir); };
+    this.proto[slot] = p;
+    this.counters.detected[p]++;
+    const s = p === AppProto.HTTP ? new HttpState(sink) : p === AppProto.DNS ? new DnsState(sink)
+      : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink) : null;
+    this.state[slot] = s;
+    return s;
+  }
+
+  /** In-order TCP bytes of one direction. */
+  data(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
+    if (len <= 0) return;
+    let p = this.proto[slot];
+    if (p === AppProto.FAILED) return;
+    let s = this.state[slot];
+    if (p === AppProto.UNKNOWN) {
+      const bit = toServer ? 1 : 2;
+      if (this.probeFail[slot] & bit) return;
+      const pi = slot * 2 + (toServer ? 0 : 1);
+      const prev = this.pending[pi];
+      if (prev !== null) {
+        const m = new Uint8Array(prev.length + len);
+        m.set(prev); m.set(b.subarray(off, off + len), prev.length);
+        this.pending[pi] = null;
+        b = m; off = 0; len = m.length;
+      }
+      const r = probeTcp(b, off, len, toServer, sport, dport);
+      if (r === AppProto.UNKNOWN) { this.pending[pi] = b.slice(off, off + len); return; }
+      if (r === AppProto.FAILED) {
+        this.probeFail[slot] |= bit;
+        if (this.probeFail[slot] === 3) { this.proto[slot] = AppProto.FAILED; this.counters.failed++; }
+        return;
+      }
+      p = r;
+      s = this.create(slot, p);
+      // Bytes the other direction held back while this one was undecided.
+      const other = this.pending[pi ^ 1];
+      if (other !== null && s !== null) { this.pending[pi ^ 1] = null; this.data(slot, !toServer, other, 0, other.length, sport, dport); }
+    }
+    if (s === null) return;
+    switch (p) {
+      case AppProto.HTTP: (toServer ? (s as HttpState).request : (s as HttpState).response).feed(b, off, len); break;
+      case AppProto.TLS: (s as TlsState).feed(b, off, len, toServer); break;
+      case AppProto.SSH: (s as SshState).feed(b, off, len, toServer); break;
+      case AppProto.DNS: (s as DnsState).stream(b, off, len, toServer); break;
+    }
+  }
+
+  gap(slot: number, toServer: boolean, len: number): void {
+    this.counters.gaps++;
+    const s = this.state[slot];
+    if (s === null) { if (this.proto[slot] === AppProto.UNKNOWN) this.probeFail[slot] |= toServer ? 1 : 2; return; }
+    if (s instanceof HttpState) { const h = toServer ? s.request : s.response; h.skip(len); }
+    else if (s instanceof TlsState || s instanceof SshState) s.close(toServer);
+  }
+
+  close(slot: number, toServer: boolean): void {
+    const s = this.state[slot];
+    if (s === null) return;
+    if (s instanceof HttpState || s instanceof TlsState || s instanceof SshState) s.close(toServer);
+  }
+
+  /** One UDP datagram of a flow. */
+  datagram(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
+    if (len <= 0) return;
+    let p = this.proto[slot];
+    if (p === AppProto.FAILED) return;
+    if (p === AppProto.UNKNOWN) {
+      if (probeUdp(b, off, len, sport, dport) !== AppProto.DNS) { this.proto[slot] = AppProto.FAILED; this.counters.failed++; return; }
+      p = AppProto.DNS;
+      this.create(slot, p);
+    }
+    const s = this.state[slot] as DnsState;
+    if (!s.message(b, off, len, toServer)) this.counters.dnsMalformed++;
+  }
+
+  /** Flow slot ended (the flow table reuses it next). */
+  end(slot: number): void {
+    const s = this.state[slot];
+    if (s !== null && !(s instanceof DnsState)) { s.close(true); s.close(false); }
+    this.state[slot] = null;
+    this.proto[slot] = AppProto.UNKNOWN;
+    this.probeFail[slot] = 0;
+    this.pending[slot * 2] = null;
+    this.pending[slot * 2 + 1] = null;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Shared app-layer shapes. A protocol (sensor/app/<proto>/) parses reassembled TCP bytes
+ * (or UDP datagrams for DNS) into transactions; a transaction exposes sticky buffers by
+ * numeric id (`BUF.*`), each a byte view rules inspect with content/pcre/byte_* unchanged.
+ * Buffers are copies owned by the transaction: stream chunks are views the reassembler
+ * reuses after onData returns (reassembly/tcp.ts), so anything kept must be copied.
+ */
+
+export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5 }
+export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed'];
+
+export function appProtoId(name: string): number {
+  switch (name) {
+    case 'http': case 'http1': return AppProto.HTTP;
+    case 'dns': case 'dns-tcp': case 'dns-udp': return AppProto.DNS;
+    case 'tls': case 'ssl': return AppProto.TLS;
+    case 'ssh': return AppProto.SSH;
+    case 'failed': return AppProto.FAILED;
+    default: return -1;
+  }
+}
+
+/**
+ * Sticky buffer ids. The name a rule uses maps to one id (rules/keywords/app-buffer.ts); a
+ * transaction returns the bytes for an id or null when it has none.
+ */
+export const BUF = {
+  // HTTP request side
+  HTTP_URI: 1, HTTP_URI_RAW: 2, HTTP_METHOD: 3, HTTP_REQUEST_LINE: 4, HTTP_PROTOCOL: 5,
+  HTTP_HOST: 6, HTTP_HOST_RAW: 7, HTTP_USER_AGENT: 8, HTTP_COOKIE: 9, HTTP_REFERER: 10,
+  HTTP_ACCEPT: 11, HTTP_ACCEPT_ENC: 12, HTTP_ACCEPT_LANG: 13, HTTP_CONNECTION: 14,
+  HTTP_CONTENT_TYPE: 15, HTTP_CONTENT_LEN: 16, HTTP_HEADER: 17, HTTP_HEADER_RAW: 18,
+  HTTP_HEADER_NAMES: 19, HTTP_START: 20, HTTP_REQUEST_BODY: 21,
+  // HTTP response side
+  HTTP_STAT_CODE: 30, HTTP_STAT_MSG: 31, HTTP_RESPONSE_LINE: 32, HTTP_SERVER: 33,
+  HTTP_LOCATION: 34, HTTP_RESPONSE_BODY: 35, FILE_DATA: 36,
+  // DNS
+  DNS_QUERY: 50, DNS_ANSWER_NAME: 51,
+  // TLS
+  TLS_SNI: 60, TLS_CERT_SUBJECT: 61, TLS_CERT_ISSUER: 62, TLS_CERT_SERIAL: 63,
+  TLS_CERT_FINGERPRINT: 64, TLS_CERTS: 65, JA3_HASH: 66, JA3_STRING: 67, JA3S_HASH: 68,
+  JA3S_STRING: 69, JA4_HASH: 70, TLS_VERSION: 71,
+  // SSH
+  SSH_PROTO: 80, SSH_SOFTWARE: 81, SSH_HASSH: 82, SSH_HASSH_STRING: 83, SSH_HASSH_SERVER: 84,
+  SSH_HASSH_SERVER_STRING: 85,
+} as const;
+
+/** Direction bits: which side of a transaction a buffer belongs to. */
+export const TO_SERVER = 1, TO_CLIENT = 2;
+
+/**
+ * One transaction of any protocol. `progress` has TO_SERVER / TO_CLIENT bits set when that
+ * side is complete (inspection runs per side once, Suricata's per-transaction progress).
+ * `buffer(id, i)` returns the i-th instance of a multi-buffer (tls.certs, dns.query on a
+ * multi-question message); single buffers answer only i = 0.
+ */
+export interface AppTx {
+  readonly proto: AppProto;
+  readonly id: number;
+  progress: number;
+  buffer(id: number, i: number): Uint8Array | null;
+  /** Numeric facts rules test (dns.opcode, dns.rrtype, ...); NaN when absent. */
+  num(name: string, i: number): number;
+  /** Named app-layer events raised while parsing this transaction (app-layer-event). */
+  events: string[];
+  /** EVE-style metadata for logging. */
+  eve(): Record<string, unknown>;
+}
+
+/** Called when a transaction side completes (dir = TO_SERVER or TO_CLIENT). */
+export type TxSink = (tx: AppTx, dir: number) => void;
+
+export const EMPTY = new Uint8Array(0);
+
+/** Latin-1 bytes of an ASCII string (headers, hashes). */
+export function ascii(s: string): Uint8Array {
+  const o = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) o[i] = s.charCodeAt(i) & 0xff;
+  return o;
+}
+
+export function latin1(b: Uint8Array, off = 0, end = b.length): string {
+  let s = '';
+  for (let i = off; i < end; i++) s += String.fromCharCode(b[i]);
+  return s;
+}
