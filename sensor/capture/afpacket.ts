@@ -69,6 +69,12 @@ export interface AfPacketOptions {
   vlan?: 'metadata' | 'inline';
   /** PACKET_IGNORE_OUTGOING: skip frames this host sends (default false: a mirror port has none). */
   ignoreOutgoing?: boolean;
+  /**
+   * Open only this queue's socket (for a worker thread opening its own; koffi views cannot
+   * move between threads). It joins the fanout group `fanoutId` when workers > 1, so every
+   * thread must pass the same fanoutId.
+   */
+  queue?: number;
 }
 
 function fail(what: string, iface: string): never {
@@ -354,9 +360,13 @@ export function openAfPacket(opts: AfPacketOptions): AfPacketSource[] {
   const id = (opts.fanoutId ?? ((process.pid * 31 + fanoutSeq++) & 0xffff)) & 0xffff;
   const flags = opts.fanoutDefrag ? PACKET_FANOUT_FLAG_DEFRAG : 0;
   const arg = workers > 1 ? (id | ((mode | flags) << 16)) >>> 0 : -1;
+  if (opts.queue !== undefined && workers > 1 && opts.fanoutId === undefined) {
+    throw new NativeUnavailableError('AF_PACKET fanout', 'a per-thread queue needs an explicit fanoutId shared by every worker', 'pass fanoutId', 'config');
+  }
   const out: AfPacketSource[] = [];
   try {
-    for (let q = 0; q < workers; q++) out.push(new AfPacketSource(opts, q, arg));
+    if (opts.queue !== undefined) out.push(new AfPacketSource(opts, opts.queue, arg));
+    else for (let q = 0; q < workers; q++) out.push(new AfPacketSource(opts, q, arg));
   } catch (e) {
     for (const s of out) s.close();
     throw e;

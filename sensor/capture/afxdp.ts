@@ -21,6 +21,8 @@ export interface AfXdpOptions {
   frameSize?: number;
   mode?: XdpMode;
   zerocopy?: 'auto' | 'require' | 'copy';
+  /** Open only worker `queue`'s socket (for a worker thread opening its own). */
+  queue?: number;
 }
 
 export class AfXdpSource implements CaptureSource {
@@ -81,7 +83,8 @@ export function openAfXdp(opts: AfXdpOptions): AfXdpSource[] {
   requireInterface(opts.iface, 'AF_XDP');
   const out: AfXdpSource[] = [];
   try {
-    for (let w = 0; w < Math.max(1, opts.workers | 0); w++) {
+    const all = Array.from({ length: Math.max(1, opts.workers | 0) }, (_, w) => w);
+    for (const w of opts.queue !== undefined ? [opts.queue] : all) {
       const q = (opts.firstQueue ?? 0) + w;
       const sock = openXdpSocket(opts.iface, q, opts.frames ?? 4096, opts.frameSize ?? 2048, opts.mode ?? 'skb', opts.zerocopy ?? 'auto');
       out.push(new AfXdpSource(sock, opts.iface, q));

@@ -23,6 +23,13 @@ export interface LiveOptions {
   capture?: CaptureMethod;
   /** Capture queues = workers. Default 1. */
   workers?: number;
+  /**
+   * Open only this worker's source (afpacket, afxdp), for a worker thread that opens its own
+   * queue: a koffi view cannot be handed to another thread. afpacket then needs `fanoutId`
+   * (the same in every thread). Without it, every queue is opened here.
+   */
+  queue?: number;
+  fanoutId?: number;
   /** pcap-filter(7) expression (afpacket only; other backends reject it rather than ignore it). */
   bpf?: string;
   /** Drop to this user after the rings are open. */
@@ -46,18 +53,21 @@ export function openLiveSources(opts: LiveOptions): CaptureSource[] {
   switch (method) {
     case 'afpacket':
       // Inline VLAN by default: frames equal the wire, so flow bytes equal offline reading.
-      sources = openAfPacket({ vlan: 'inline', ...opts.afpacket, iface: opts.iface, workers, fanout: opts.fanout ?? 'hash', bpf: opts.bpf });
+      sources = openAfPacket({ vlan: 'inline', ...opts.afpacket, iface: opts.iface, workers, fanout: opts.fanout ?? 'hash', bpf: opts.bpf,
+        queue: opts.queue, fanoutId: opts.fanoutId ?? opts.afpacket?.fanoutId });
       break;
     case 'afxdp':
-      sources = openAfXdp({ ...opts.afxdp, iface: opts.iface, workers });
+      sources = openAfXdp({ ...opts.afxdp, iface: opts.iface, workers, queue: opts.queue });
       break;
     case 'dpdk': {
+      if (opts.queue !== undefined) throw new NativeUnavailableError('DPDK', 'the EAL and port are set up once per process; open all queues in one thread and read them from workers through the shim', 'omit queue', 'config');
       const args = opts.dpdkArgs !== undefined ? splitArgs(opts.dpdkArgs) : opts.dpdk?.args ?? [];
       const port = opts.iface === '' ? undefined : /^\d+$/.test(opts.iface) ? Number(opts.iface) : opts.iface;
       sources = openDpdk({ ...opts.dpdk, args, port, workers });
       break;
     }
     case 'netmap':
+      if (opts.queue !== undefined) throw new NativeUnavailableError('netmap', 'per-thread queue opening is not implemented for netmap', 'open all queues in one thread', 'config');
       sources = openNetmap({ ...opts.netmap, iface: opts.iface, workers });
       break;
     default:
