@@ -13,6 +13,10 @@ DEBIAN_PACKAGES=(
   libpcap0.8          # pcap_compile for --bpf (sensor/capture)
   libxdp1             # AF_XDP sockets (sensor/capture/afxdp)
   libbpf1             # AF_XDP (libxdp's dependency)
+  libxdp-dev          # builds native/xdp shim (xsk ring helpers are header inlines)
+  libbpf-dev          # builds native/xdp shim
+  libpcap-dev         # libpcap.so for --bpf (pcap_compile) and libdpdk-dev's net_pcap
+  ethtool             # live-capture tests turn off GRO/TSO on their veth
   libdpdk-dev         # DPDK headers + libs for the native/ shim
   dpdk                # DPDK runtime drivers (net_pcap, net_af_packet)
   gcc                 # builds native/ shims
