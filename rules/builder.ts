@@ -6,7 +6,7 @@
  * interned flowbit / flowint names (a name becomes a small integer slot).
  */
 import type { Vars } from './address.js';
-import type { ContentMatch, PayloadMatch, Rule } from './types.js';
+import type { ContentMatch, HeaderBufferMatch, PayloadMatch, Rule } from './types.js';
 
 export interface Classification {
   name: string;
@@ -44,8 +44,12 @@ export class RuleBuilder {
   buffer = 'payload';
   constructor(readonly rule: Rule, readonly ctx: RulesetContext) {}
 
+  /** The header buffer list the next payload matches go to (null = packet payload). */
+  hdr: HeaderBufferMatch | null = null;
+
   addPayload(m: PayloadMatch): void {
-    this.rule.payload.push(m);
+    if (this.hdr) this.hdr.matches.push(m);
+    else this.rule.payload.push(m);
     this.lastPayload = m;
     if (m.t === 'content') this.lastContent = m;
   }

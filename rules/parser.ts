@@ -19,7 +19,7 @@ export interface ParseFailure {
 
 const ACTIONS = new Set<Action>(['alert', 'pass', 'drop', 'reject', 'rejectsrc', 'rejectdst', 'rejectboth']);
 
-const IP_PROTOS: Record<string, number> = { ip: -1, tcp: 6, udp: 17, icmp: 1, icmpv4: 1, icmpv6: 58, sctp: 132, 'ipv6-icmp': 58 };
+const IP_PROTOS: Record<string, number> = { ip: -1, pkthdr: -1, ipv4: -1, ipv6: -1, tcp: 6, udp: 17, icmp: 1, icmpv4: 1, icmpv6: 58, sctp: 132, 'ipv6-icmp': 58 };
 
 /** App-layer protocol names Suricata accepts in the header (parsed now, need app-layer). */
 const APP_PROTOS: Record<string, number> = {
@@ -79,8 +79,8 @@ export function newRule(file: string, line: number, text: string): Rule {
     index: -1, action: 'alert', proto: { name: 'ip', ipProto: -1, app: '', pktOnly: false, streamOnly: false },
     src: { k: 'any' }, sport: { k: 'any' }, dst: { k: 'any' }, dport: { k: 'any' }, bidirectional: false,
     sid: 0, gid: 1, rev: 0, msg: '', classtype: '', category: '', priority: 3, references: [], metadata: [],
-    target: '', payload: [], header: [], dsize: null, flow: null, flowbits: [], flowints: [],
-    threshold: null, detectionFilter: null, noalert: false, tag: null, byteVars: 0, needs: [],
+    target: '', payload: [], hdrBufs: [], decodeEvents: [], header: [], dsize: null, flow: null, flowbits: [], flowints: [],
+    threshold: null, suppress: [], rateFilter: null, detectionFilter: null, noalert: false, tag: null, byteVars: 0, needs: [],
     file, line, text,
   };
 }
@@ -106,6 +106,10 @@ export function parseRule(text: string, file: string, line: number, ctx: Ruleset
   else if (pn in APP_PROTOS) proto = { name: pn, ipProto: APP_PROTOS[pn], app: pn, pktOnly: false, streamOnly: false };
   else return fail('invalid-header', '', `unknown protocol "${protoName}"`);
   rule.proto = proto;
+  if (pn === 'ipv4' || pn === 'ipv6') {
+    const v = pn === 'ipv4' ? 4 : 6;
+    rule.header.push({ keyword: pn, match: (p) => p.ipVersion === v });
+  }
   if (dir !== '->' && dir !== '<>') return fail('invalid-header', '', `bad direction "${dir}"`);
   rule.bidirectional = dir === '<>';
   const vars = ctx.vars;

@@ -127,10 +127,36 @@ export interface FlowintOp {
 
 export type TrackBy = 'by_src' | 'by_dst' | 'by_rule' | 'by_both' | 'by_flow';
 export interface ThresholdSpec {
-  type: 'threshold' | 'limit' | 'both' | 'detection_filter';
+  type: 'threshold' | 'limit' | 'both' | 'detection_filter' | 'backoff';
   track: TrackBy;
   count: number;
   seconds: number;
+  /** backoff: alert at the count-th match, then at count*multiplier^k (Suricata 8). */
+  multiplier: number;
+}
+
+/** threshold.config `suppress`: all alerts of the rule, or those whose src/dst/either address is in `addr`. */
+export interface SuppressSpec {
+  track: 'none' | 'by_src' | 'by_dst' | 'by_either';
+  addr: AddrExpr | null;
+}
+
+/** threshold.config `rate_filter`: after `count` matches in `seconds`, `newAction` for `timeout` seconds. */
+export interface RateFilterSpec {
+  track: TrackBy;
+  count: number;
+  seconds: number;
+  newAction: 'alert' | 'drop' | 'pass' | 'reject';
+  timeout: number;
+}
+
+/** Packet header buffers (sticky buffers over the decoded headers). */
+export const enum HdrBuf { IPV4, IPV6, TCP, UDP, ICMPV4, ICMPV6 }
+
+export interface HeaderBufferMatch {
+  buf: HdrBuf;
+  name: string;
+  matches: PayloadMatch[];
 }
 
 export interface TagSpec {
@@ -168,6 +194,10 @@ export interface Rule {
   target: '' | 'src_ip' | 'dest_ip';
   /** Packet payload / stream matches in rule order (content, pcre, byte_*, isdataat). */
   payload: PayloadMatch[];
+  /** Matches on packet header buffers (tcp.hdr, ipv6.hdr ...), each list in rule order. */
+  hdrBufs: HeaderBufferMatch[];
+  /** decode-event numbers the packet must carry (all of them). */
+  decodeEvents: number[];
   header: HeaderCheck[];
   /** dsize / stream_size style checks that also restrict the input (kept in header too). */
   dsize: UintCheck | null;
@@ -175,6 +205,9 @@ export interface Rule {
   flowbits: FlowbitsOp[];
   flowints: FlowintOp[];
   threshold: ThresholdSpec | null;
+  /** From threshold.config (applied after load). */
+  suppress: SuppressSpec[];
+  rateFilter: RateFilterSpec | null;
   detectionFilter: ThresholdSpec | null;
   noalert: boolean;
   tag: TagSpec | null;

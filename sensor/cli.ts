@@ -151,9 +151,12 @@ async function runCommand(argv: string[]): Promise<number> {
       paths: [v.rules], addressGroups: cfg.detect.addressGroups, portGroups: cfg.detect.portGroups,
       classificationFile: cfg.detect.classificationFile, packetAlertMax: cfg.detect.packetAlertMax,
       cacheDir: sc.kind === 'embedded' ? join(sc.dataDir, 'rules-cache') : null,
+      checksumValidation: cfg.detect.checksumValidation, actionOrder: cfg.detect.actionOrder, thresholdFile: cfg.detect.thresholdFile,
+      midstream: cfg.stream.midstream,
     };
     // Load once here to report what loads and what does not (file:line, sid, reason).
-    const rs = loadDetectRuleset(sensor.detect);
+    let rs;
+    try { rs = loadDetectRuleset(sensor.detect); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
     for (const sk of rs.skipped) log.warn({ file: sk.file, line: sk.line, sid: sk.sid, reason: sk.reason, keyword: sk.keyword }, `rule skipped: ${sk.message}`);
     log.info({ loaded: rs.stats.loaded, skipped: rs.stats.skipped, enabled: rs.stats.enabled, load_ms: Math.round(rs.stats.loadMs) }, 'rules loaded');
   }

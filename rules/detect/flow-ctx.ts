@@ -20,11 +20,19 @@ export class FlowCtx {
   /** Bytes of stream seen per direction (for stream_size, SYN/FIN count one like seq numbers). */
   streamToServer = 0;
   streamToClient = 0;
+  /** Bytes (whole packets, as flow.bytes counts them) per direction. */
+  bytesToServer = 0;
+  bytesToClient = 0;
   packetsToServer = 0;
   packetsToClient = 0;
   /** Raw stream inspection: absolute stream offset already inspected per direction. */
   rawInspectedToServer = 0;
   rawInspectedToClient = 0;
+  /** TCP: a SYN was seen; the stream is established for the next packet. */
+  sawSyn = false;
+  establishedNext = false;
+  /** A `pass` rule that applies to the whole flow matched: no more detection on it. */
+  passed = false;
   /** The ruleset generation this state was sized for (reload resizes lazily). */
   generation = -1;
 

@@ -44,6 +44,14 @@ export interface PacketView {
   payOff: number;
   payLen: number;
   tsUs: number;
+  /** Header offsets into data (-1 = absent), for the ipv4/ipv6/tcp/udp/icmp .hdr buffers. */
+  l3Off: number;
+  ipHdrLen: number;
+  l4Off: number;
+  l4HdrLen: number;
+  /** Decode events of this packet (sensor/decode/events.ts numbers), for decode-event. */
+  eventCount: number;
+  events: Uint16Array;
 }
 
 export function emptyPacketView(): PacketView {
@@ -52,5 +60,6 @@ export function emptyPacketView(): PacketView {
     mf: false, df: false, rf: false, isFragment: false, ipOpts: 0, sport: 0, dport: 0, tcpFlags: 0, tcpSeq: 0, tcpAck: 0,
     tcpWin: 0, tcpMss: -1, icmpType: -1, icmpCode: -1, icmpId: -1, icmpSeq: -1,
     data: new Uint8Array(0), payOff: 0, payLen: 0, tsUs: 0,
+    l3Off: -1, ipHdrLen: 0, l4Off: -1, l4HdrLen: 0, eventCount: 0, events: new Uint16Array(8),
   };
 }

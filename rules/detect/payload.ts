@@ -199,8 +199,10 @@ export class PayloadInspector {
     else if (m.fromBeginning) next = v;
     else next = pos + m.nbytes + v;
     next += m.postOffset;
-    // Suricata: a jump outside the buffer fails.
-    if (next < 0 || next > this.len) return 0;
+    // Suricata (redmine #4624, detect-bytejump-05): a jump before the buffer start lands on
+    // the start; a jump past the end fails.
+    if (next < 0) next = 0;
+    if (next > this.len) return 0;
     return this.run(sms, i + 1, next);
   }
 

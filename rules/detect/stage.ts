@@ -8,6 +8,8 @@ import { compileRuleset } from '../compiler.js';
 import { Detector } from './engine.js';
 import { FlowCtx } from './flow-ctx.js';
 import type { Rule } from '../types.js';
+import type { ChecksumMode } from './checksum.js';
+import { applyThresholdConfig, loadThresholdConfig } from '../threshold-config.js';
 
 export interface DetectSettings {
   /** Rule files or directories. */
@@ -19,13 +21,25 @@ export interface DetectSettings {
   packetAlertMax: number;
   /** Directory for the compiled-database cache (none when null). */
   cacheDir: string | null;
+  /** Suricata checksum-validation: yes | no | auto (default auto). */
+  checksumValidation?: ChecksumMode;
+  /** Suricata action-order. */
+  actionOrder?: string[];
+  /** stream.midstream: sessions picked up without their SYN can become established. */
+  midstream?: boolean;
+  /** threshold.config path (suppress / threshold / event_filter / rate_filter), or null. */
+  thresholdFile?: string | null;
 }
 
+/**
+ * Loads the rules and applies threshold.config. Throws (ThresholdConfigError) when the
+ * threshold file is unreadable or malformed: a reload then keeps the old ruleset.
+ */
 export function loadDetectRuleset(s: DetectSettings): Ruleset {
-  return loadRules(s.paths, {
-    vars: { address: s.addressGroups, port: s.portGroups },
-    classificationFile: s.classificationFile ?? undefined,
-  });
+  const vars = { address: s.addressGroups, port: s.portGroups };
+  const rs = loadRules(s.paths, { vars, classificationFile: s.classificationFile ?? undefined });
+  if (s.thresholdFile) applyThresholdConfig(rs.rules, loadThresholdConfig(s.thresholdFile, rs.ctx.vars));
+  return rs;
 }
 
 /**
@@ -41,15 +55,18 @@ export class DetectStage implements PacketStage {
   private slot = -1;
   private alertsThisPacket = 0;
   private readonly alertMax: number;
+  private readonly midstream: boolean;
   alerts = 0;
   droppedByAlertMax = 0;
 
   constructor(s: DetectSettings, flows: FlowTable, private readonly onAlert: (a: AlertRecord) => void) {
     this.ruleset = loadDetectRuleset(s);
     const compiled = compileRuleset(this.ruleset, { cacheDir: s.cacheDir ?? undefined });
-    this.detector = new Detector(compiled, (rule, p, f) => this.alert(rule, p as Packet, f));
+    this.detector = new Detector(compiled, (rule, p, f) => this.alert(rule, p as Packet, f),
+      { checksumValidation: s.checksumValidation ?? 'auto', actionOrder: s.actionOrder });
     this.ctx = new Array(flows.cap).fill(null);
     this.alertMax = s.packetAlertMax;
+    this.midstream = s.midstream ?? false;
     this.flows = flows;
     flows.onEnd((slot) => {
       const c = this.ctx[slot];
@@ -65,20 +82,31 @@ export class DetectStage implements PacketStage {
       this.ctx[slot] = f;
     }
     f.toServer = dir === 0;
-    f.established = flows.proto[slot] === 6
-      ? flows.tcp.isEstablished(slot)
-      : flows.pkts[slot * 2] > 0 && flows.pkts[slot * 2 + 1] > 0;
+    const tcp = flows.proto[slot] === 6;
+    if (tcp) {
+      // TCP: established once the stream is (Suricata sets the flow state after its stream
+      // engine ran, so the packet that completes the 3-way handshake is not yet
+      // established: like-ip-only-01). Without stream.midstream a session whose SYN was
+      // not seen never becomes established (alert-no-3whs-established).
+      if ((p.tcpFlags & 0x02) !== 0) f.sawSyn = true;
+      f.established = f.establishedNext;
+    } else {
+      f.established = flows.pkts[slot * 2] > 0 && flows.pkts[slot * 2 + 1] > 0;
+    }
     f.packetsToServer = flows.pkts[slot * 2];
     f.packetsToClient = flows.pkts[slot * 2 + 1];
+    f.bytesToServer = flows.bytes[slot * 2];
+    f.bytesToClient = flows.bytes[slot * 2 + 1];
     f.streamToServer = flows.payload[slot * 2];
     f.streamToClient = flows.payload[slot * 2 + 1];
     this.slot = slot;
     this.alertsThisPacket = 0;
     this.detector.inspectPacket(p, f);
+    if (tcp && !f.establishedNext) f.establishedNext = flows.tcp.isEstablished(slot) && (f.sawSyn || this.midstream);
   }
 
   onOtherPacket(p: Packet): void {
-    if (p.ipVersion === 0) return;
+    if (p.ipVersion === 0 && p.eventCount === 0) return;
     this.slot = -1;
     this.alertsThisPacket = 0;
     this.detector.inspectPacket(p, null);
@@ -126,7 +154,8 @@ export class DetectStage implements PacketStage {
     return {
       'detect.packets': c.packets, 'detect.prefilter_scans': c.prefilterScans, 'detect.candidates': c.candidates,
       'detect.rule_checks': c.ruleChecks, 'detect.alerts': this.alerts, 'detect.suppressed': c.suppressed,
-      'detect.alert_max_dropped': this.droppedByAlertMax, 'detect.rules_loaded': this.ruleset.rules.length,
+      'detect.alert_max_dropped': this.droppedByAlertMax,
+      'detect.passed': c.passed, 'detect.passed_flow_packets': c.passedFlow, 'detect.invalid_checksum': c.invalidChecksum, 'detect.rules_loaded': this.ruleset.rules.length,
     };
   }
 }

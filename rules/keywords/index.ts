@@ -52,6 +52,11 @@ import { noalert } from './noalert.js';
 import { tag } from './tag.js';
 import { pktData } from './pkt-data.js';
 import { APP_KEYWORDS } from './app-keywords.js';
+import { prefilter } from './prefilter.js';
+import { decodeEvent } from './decode-event.js';
+import { ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr } from './header-buffers.js';
+import { icmpv6Mtu } from './icmpv6-mtu.js';
+import { flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient } from './flow-pkts.js';
 
 export const KEYWORDS: readonly Keyword[] = [
   msg, sid, rev, gid, classtype, priority, reference, metadata, target,
@@ -60,6 +65,8 @@ export const KEYWORDS: readonly Keyword[] = [
   dsize, flags, ttl, ipProto, ipopts, fragbits, sameip, itype, icode, icmpId, icmpSeq, tcpMss,
   window, seq, ack, streamSize,
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData,
+  prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
+  flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
   ...APP_KEYWORDS,
 ];
 

@@ -7,6 +7,7 @@ export const pktData: Keyword = {
   url: docUrl('payload-keywords', 'pkt-data'),
   parse(_v, b) {
     b.buffer = 'payload';
+    b.hdr = null;
     b.lastContent = null;
     b.lastPayload = null;
     return null;

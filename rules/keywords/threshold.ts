@@ -9,7 +9,7 @@ export function parseThresholdOpts(v: string, needType: boolean): ThresholdSpec 
     if (!m) return `invalid threshold option "${part.trim()}"`;
     const [, k, val] = m;
     if (k === 'type') {
-      if (val !== 'threshold' && val !== 'limit' && val !== 'both') return `invalid threshold type "${val}"`;
+      if (val !== 'threshold' && val !== 'limit' && val !== 'both' && val !== 'backoff') return `invalid threshold type "${val}"`;
       spec.type = val;
     } else if (k === 'track') {
       if (!['by_src', 'by_dst', 'by_rule', 'by_both', 'by_flow'].includes(val)) return `invalid track "${val}"`;
@@ -20,11 +20,20 @@ export function parseThresholdOpts(v: string, needType: boolean): ThresholdSpec 
     } else if (k === 'seconds') {
       if (!/^\d+$/.test(val) || Number(val) < 1) return `invalid seconds "${val}"`;
       spec.seconds = Number(val);
+    } else if (k === 'multiplier') {
+      if (!/^\d+$/.test(val) || Number(val) < 1) return `invalid multiplier "${val}"`;
+      spec.multiplier = Number(val);
     } else return `unknown threshold option "${k}"`;
   }
   if (needType && !spec.type) return 'threshold needs type';
+  if (spec.type === 'backoff') {
+    // Suricata 8: backoff takes count and multiplier, no seconds, and tracks by_flow.
+    if (!spec.track || spec.count === undefined || spec.multiplier === undefined) return 'backoff needs track, count and multiplier';
+    return { type: 'backoff', track: spec.track, count: spec.count, seconds: 0, multiplier: spec.multiplier };
+  }
+  if (spec.multiplier !== undefined) return 'multiplier is only valid with type backoff';
   if (!spec.track || spec.count === undefined || spec.seconds === undefined) return 'threshold needs track, count and seconds';
-  return { type: spec.type ?? 'detection_filter', track: spec.track, count: spec.count, seconds: spec.seconds };
+  return { type: spec.type ?? 'detection_filter', track: spec.track, count: spec.count, seconds: spec.seconds, multiplier: 0 };
 }
 
 /** threshold:type threshold|limit|both,track by_src|by_dst|by_rule|by_both|by_flow,count N,seconds T. */
