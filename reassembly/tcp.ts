@@ -246,6 +246,14 @@ export class TcpReassembler {
       this.counters[TcpCounter.SESSIONS]++;
       this.ev(flow, StreamEvent.MIDSTREAM);
     } else {
+      if (st === TcpState.SYN_SENT && (this.sFlags[s]! & SF.SYNCED) === 0 && (flags & F.ACK) !== 0 &&
+          ack !== seqAdd(this.sIsn[r]! as Seq, 1)) {
+        // RFC 793 3.4 (SYN-SENT): an ACK that does not acknowledge our SYN belongs to another
+        // (older) connection — the peer answers it with a RST. Not part of this session.
+        this.ev(flow, StreamEvent.THREEWHS_ACK_WRONG_SEQ);
+        this.counters[TcpCounter.INVALID]++;
+        return TcpVerdict.IGNORED;
+      }
       if ((this.sFlags[s]! & SF.SYNCED) === 0) {
         // The SYN/ACK (or SYN) of this side was not captured: asynchronous routing or loss.
         this.sync(s, seqAdd(sq, -1));
@@ -454,16 +462,27 @@ export class TcpReassembler {
     let target = ack;
     if ((this.sFlags[r]! & SF.FIN) !== 0 && seqGt(target, this.sFin[r]! as Seq)) target = this.sFin[r]! as Seq;
     const ahead = seqDiff(target, this.sNext[r]! as Seq);
-    if (ahead > 0) {
-      if (ahead > 1 << 30) {
-        this.ev(flow, StreamEvent.PKT_INVALID_ACK);
-        return;
-      }
-      // The receiver has bytes we never captured: deliver what we have, then mark the gap(s).
-      this.gapTo(flow, r, target);
+    if (ahead > 1 << 30) {
+      this.ev(flow, StreamEvent.PKT_INVALID_ACK);
+      return;
     }
-    if (!this.immediate) this.deliver(flow, r, target);
+    // An ACK past the bytes we have means the receiver got bytes we did not capture — or that
+    // the capture reordered them (a mirror port does: modbus.pcap frames 3149/3150). The gap
+    // is declared lazily: when the sender's next segment does not fill the hole (data()), or
+    // when the flow ends.
+    if (!this.immediate) this.deliver(flow, r, ahead > 0 ? (this.sNext[r]! as Seq) : target);
     this.maybeClose(flow, r);
+  }
+
+  /** How far the receiver of stream s acknowledged it (capped at the FIN), or sNext when not ahead. */
+  private ackedTarget(s: number): Seq {
+    const r = s ^ 1;
+    const next = this.sNext[s]! as Seq;
+    if ((this.sFlags[r]! & SF.ACKED) === 0) return next;
+    let t = this.sLastAck[r]! as Seq;
+    if ((this.sFlags[s]! & SF.FIN) !== 0 && seqGt(t, this.sFin[s]! as Seq)) t = this.sFin[s]! as Seq;
+    const d = seqDiff(t, next);
+    return d > 0 && d <= 1 << 30 ? t : next;
   }
 
   /** Advance stream s to `target`, emitting gaps for the holes and committing queued data between them. */
@@ -564,6 +583,26 @@ export class TcpReassembler {
       this.checkDepth(flow, s);
       this.maybeClose(flow, s);
       return;
+    }
+    if (rel > 0) {
+      // A hole before this segment that the receiver already acknowledged will not be filled.
+      const acked = this.ackedTarget(s);
+      if (seqGt(acked, this.sNext[s]! as Seq)) {
+        this.gapTo(flow, s, seqLt(acked, sq) ? acked : sq);
+        if (!this.immediate) this.deliver(flow, s, acked);
+        rel = seqDiff(sq, this.sNext[s]! as Seq);
+        if (rel + len <= 0) return;
+        if (rel < 0) {
+          off -= rel;
+          len += rel;
+          sq = this.sNext[s]! as Seq;
+          rel = 0;
+        }
+        if (rel === 0 && store.oCount[s] === 0) {
+          this.data(flow, s, r, sq, buf, off, len);
+          return;
+        }
+      }
     }
     // Out of order (or in order with a queue behind it): queue the segment, then resolve.
     this.counters[TcpCounter.OOO_SEGMENTS]++;
@@ -702,6 +741,14 @@ export class TcpReassembler {
     if ((this.sFlags[s]! & SF.SYNCED) !== 0 && (this.sFlags[s]! & SF.DEPTH) === 0) {
       this.deliver(flow, s, this.sNext[s]! as Seq);
       if (gaps) {
+        // Bytes acknowledged but never captured become a final gap — except in a direction we
+        // never saw a packet of (one-sided capture), and the 1-byte hole a keep-alive probe
+        // leaves when the session was picked up from it (RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT-1).
+        const acked = this.ackedTarget(s);
+        const hole = seqDiff(acked, this.sNext[s]! as Seq);
+        const keepAlive = hole === 1 && !seqGt(this.sMaxEnd[s]! as Seq, this.sNext[s]! as Seq);
+        if (hole > 0 && this.sPkts[s]! > 0 && !keepAlive) this.gapTo(flow, s, acked);
+        this.deliver(flow, s, this.sNext[s]! as Seq);
         for (let guard = 0; store.oCount[s]! > 0 && guard < 1 << 16; guard++) {
           this.gapTo(flow, s, store.oooLowest(s, this.sNext[s]! as Seq));
           this.resolve(flow, s);

@@ -50,3 +50,25 @@ export function tsharkFollow(pcap: string): FollowStream[] {
 function fin(c: { index: number; node0: string; node1: string; h0: string[]; h1: string[] }): FollowStream {
   return { index: c.index, node0: c.node0, node1: c.node1, data0: Buffer.from(c.h0.join(''), 'hex'), data1: Buffer.from(c.h1.join(''), 'hex') };
 }
+
+/**
+ * Our delivered bytes with each gap rendered the way tshark's follow,raw renders missing
+ * bytes: the text "[N bytes missing in capture file]" and a NUL, instead of N bytes.
+ */
+export function withTsharkGapMarkers(buf: Buffer, gaps: Array<[number, number]>): Buffer {
+  if (gaps.length === 0) return buf;
+  const parts: Buffer[] = [];
+  let o = 0;
+  for (const [g, l] of gaps) {
+    parts.push(buf.subarray(o, g), Buffer.from(`[${l} bytes missing in capture file]\0`, 'latin1'));
+    o = g + l;
+  }
+  parts.push(buf.subarray(o));
+  return Buffer.concat(parts);
+}
+
+/** "addr:port" as tshark prints it (IPv6 in brackets) → [addr, port]. */
+export function splitNode(n: string): [string, number] {
+  const i = n.lastIndexOf(':');
+  return [n.slice(0, i).replace(/^\[|\]$/g, ''), Number(n.slice(i + 1))];
+}
