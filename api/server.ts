@@ -15,12 +15,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Store } from '../sensor/output/clickhouse.js';
 import { registerAlertRoutes } from './alerts.js';
 import { registerFlowRoutes } from './flows.js';
+import { registerRulesRoutes, type RulesReloaderLike } from './rules.js';
 
 export interface ServerOptions {
   store: Pick<Store, 'client' | 'database' | 'stats'>;
   /** Sensor counters (packets, decode events, flows, drops…) shown under `sensor` in /api/v1/stats. */
   statsProvider?: () => unknown;
   logger?: FastifyBaseLogger | FastifyServerOptions['logger'];
+  /** When rules are loaded: enables POST /api/v1/rules/reload (api/rules.ts). */
+  rulesReloader?: RulesReloaderLike | null;
 }
 
 function isLoggerInstance(l: unknown): l is FastifyBaseLogger {
@@ -57,6 +60,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerFlowRoutes(app, store.client, store.database);
   registerAlertRoutes(app, store.client, store.database);
+  if (opts.rulesReloader) registerRulesRoutes(app, opts.rulesReloader);
 
   app.get('/api/v1/stats', { schema: { summary: 'Store writer counters, table sizes and sensor counters' } }, async () => {
     const rs = await store.client.query({

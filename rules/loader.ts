@@ -48,6 +48,11 @@ export interface Ruleset {
 export interface LoadOptions {
   vars?: Partial<Vars>;
   classificationFile?: string;
+  /**
+   * Flowbit / flowint names of the ruleset being replaced, in slot order: a reload keeps
+   * their slots so the flow state (FlowCtx bits/ints) keeps its meaning across the swap.
+   */
+  seedNames?: { flowbits: readonly string[]; flowints: readonly string[] };
 }
 
 const DISABLED = /^#+\s*(alert|pass|drop|reject|rejectsrc|rejectdst|rejectboth)\s+\S+\s+.*\(.*sid\s*:/;
@@ -63,7 +68,10 @@ export function makeContext(opts: LoadOptions = {}): RulesetContext {
   if (opts.vars?.address) Object.assign(v.address, opts.vars.address);
   if (opts.vars?.port) Object.assign(v.port, opts.vars.port);
   const cls = parseClassificationConfig(opts.classificationFile ? readFileSync(opts.classificationFile, 'utf8') : DEFAULT_CLASSIFICATION);
-  return new RulesetContext(v, cls);
+  const ctx = new RulesetContext(v, cls);
+  for (const n of opts.seedNames?.flowbits ?? []) ctx.bit(n);
+  for (const n of opts.seedNames?.flowints ?? []) ctx.int(n);
+  return ctx;
 }
 
 /** Loads from files/directories. `texts` may add in-memory rule text ({name, text}). */

@@ -17,6 +17,7 @@ import type { FlowRecord } from './flow/record.js';
 import type { AlertRecord } from './output/alert-record.js';
 import type { SensorConfig } from './build.js';
 import { loadDetectRuleset } from '../rules/detect/stage.js';
+import { createReloadSignal, RulesReloader } from '../rules/reload.js';
 import { EveWriter } from './output/eve.js';
 
 const VERSION = '0.1.0';
@@ -145,6 +146,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const log = logger(v['log-level']);
 
   const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, detect: null };
+  let reloader: RulesReloader | null = null;
   if (v.rules) {
     try { statSync(v.rules); } catch (e) { throw new UsageError(`--rules: ${(e as Error).message.split('\n')[0]}`); }
     sensor.detect = {
@@ -153,12 +155,15 @@ async function runCommand(argv: string[]): Promise<number> {
       cacheDir: sc.kind === 'embedded' ? join(sc.dataDir, 'rules-cache') : null,
       checksumValidation: cfg.detect.checksumValidation, actionOrder: cfg.detect.actionOrder, thresholdFile: cfg.detect.thresholdFile,
       midstream: cfg.stream.midstream,
+      reloadSignal: createReloadSignal(),
     };
     // Load once here to report what loads and what does not (file:line, sid, reason).
     let rs;
     try { rs = loadDetectRuleset(sensor.detect); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
     for (const sk of rs.skipped) log.warn({ file: sk.file, line: sk.line, sid: sk.sid, reason: sk.reason, keyword: sk.keyword }, `rule skipped: ${sk.message}`);
     log.info({ loaded: rs.stats.loaded, skipped: rs.stats.skipped, enabled: rs.stats.enabled, load_ms: Math.round(rs.stats.loadMs) }, 'rules loaded');
+    reloader = new RulesReloader(sensor.detect);
+    reloader.setCurrent(rs);
   }
   const store = await openStore(sc);
   let eve: EveWriter | null = null;
@@ -167,9 +172,18 @@ async function runCommand(argv: string[]): Promise<number> {
   const onSignal = (sig: string) => { log.warn({ signal: sig }, 'stopping: flushing flows and the store'); ac.abort(); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // SIGHUP: reload the rules (validated in this thread; workers swap at their next packet).
+  const onHup = () => {
+    if (!reloader) { log.warn('SIGHUP: no rules loaded, nothing to reload'); return; }
+    void reloader.reload().then((r) => {
+      if (r.ok) log.info({ generation: r.generation, loaded: r.loaded, skipped: r.skipped, load_ms: Math.round(r.loadMs), compile_ms: Math.round(r.compileMs) }, 'rules reloaded');
+      else log.error({ error: r.error }, 'rules reload rejected: the old ruleset keeps running');
+    });
+  };
+  process.on('SIGHUP', onHup);
   let sensorStats: Record<string, number> = {};
   let server: Awaited<ReturnType<typeof startApi>> | null = null;
-  if (api) server = await startApi(store, api, log, () => sensorStats);
+  if (api) server = await startApi(store, api, log, () => sensorStats, reloader);
   const sink: RecordSink = {
     flows(records: FlowRecord[]) {
       store.insertFlows(records);
@@ -203,15 +217,16 @@ async function runCommand(argv: string[]): Promise<number> {
     log.info({ listen: `${api!.host}:${api!.port}` }, 'input done; serving the API until SIGINT/SIGTERM');
     await new Promise<void>((r) => ac.signal.addEventListener('abort', () => r(), { once: true }));
   }
+  process.off('SIGHUP', onHup);
   await server?.close();
   const st = await store.close();
   if (st.rows_dropped > 0) { log.error({ rows_dropped: st.rows_dropped }, 'store dropped rows'); code = 1; }
   return code;
 }
 
-async function startApi(store: Store, at: { host: string; port: number }, log: Logger, stats: () => unknown) {
+async function startApi(store: Store, at: { host: string; port: number }, log: Logger, stats: () => unknown, rulesReloader: RulesReloader | null = null) {
   const { buildServer } = await import('../api/server.js');
-  const app = await buildServer({ store, statsProvider: stats, logger: log });
+  const app = await buildServer({ store, statsProvider: stats, logger: log, rulesReloader });
   await app.listen({ host: at.host, port: at.port });
   return app;
 }

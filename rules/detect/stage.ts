@@ -4,7 +4,7 @@ import type { PacketStage } from '../../sensor/pipeline.js';
 import type { AlertRecord } from '../../sensor/output/alert-record.js';
 import { formatAddr } from '../../sensor/flow/addr.js';
 import { loadRules, type Ruleset } from '../loader.js';
-import { compileRuleset } from '../compiler.js';
+import { compileRuleset, freeCompiled } from '../compiler.js';
 import { Detector } from './engine.js';
 import { FlowCtx } from './flow-ctx.js';
 import type { Rule } from '../types.js';
@@ -27,6 +27,11 @@ export interface DetectSettings {
   actionOrder?: string[];
   /** stream.midstream: sessions picked up without their SYN can become established. */
   midstream?: boolean;
+  /**
+   * Reload signal shared by the main thread and every worker (see rules/reload.ts):
+   * Int32Array [generation, swaps done, swaps failed]. Cloned into workers as shared memory.
+   */
+  reloadSignal?: SharedArrayBuffer | null;
   /** threshold.config path (suppress / threshold / event_filter / rate_filter), or null. */
   thresholdFile?: string | null;
 }
@@ -35,9 +40,10 @@ export interface DetectSettings {
  * Loads the rules and applies threshold.config. Throws (ThresholdConfigError) when the
  * threshold file is unreadable or malformed: a reload then keeps the old ruleset.
  */
-export function loadDetectRuleset(s: DetectSettings): Ruleset {
+export function loadDetectRuleset(s: DetectSettings, seed?: Ruleset): Ruleset {
   const vars = { address: s.addressGroups, port: s.portGroups };
-  const rs = loadRules(s.paths, { vars, classificationFile: s.classificationFile ?? undefined });
+  const seedNames = seed ? { flowbits: [...seed.ctx.flowbits.keys()], flowints: [...seed.ctx.flowints.keys()] } : undefined;
+  const rs = loadRules(s.paths, { vars, classificationFile: s.classificationFile ?? undefined, seedNames });
   if (s.thresholdFile) applyThresholdConfig(rs.rules, loadThresholdConfig(s.thresholdFile, rs.ctx.vars));
   return rs;
 }
@@ -48,8 +54,12 @@ export function loadDetectRuleset(s: DetectSettings): Ruleset {
  * records (EVE alert fields) for the outputs. Alert records are built only on a match.
  */
 export class DetectStage implements PacketStage {
-  readonly detector: Detector;
-  readonly ruleset: Ruleset;
+  detector: Detector;
+  ruleset: Ruleset;
+  private readonly reloadSig: Int32Array | null;
+  private reloadGen = 0;
+  reloads = 0;
+  reloadFailures = 0;
   private readonly ctx: (FlowCtx | null)[];
   private flows: FlowTable | null = null;
   private slot = -1;
@@ -59,11 +69,11 @@ export class DetectStage implements PacketStage {
   alerts = 0;
   droppedByAlertMax = 0;
 
-  constructor(s: DetectSettings, flows: FlowTable, private readonly onAlert: (a: AlertRecord) => void) {
+  constructor(private readonly s: DetectSettings, flows: FlowTable, private readonly onAlert: (a: AlertRecord) => void) {
+    this.reloadSig = s.reloadSignal ? new Int32Array(s.reloadSignal) : null;
+    if (this.reloadSig) this.reloadGen = Atomics.load(this.reloadSig, 0);
     this.ruleset = loadDetectRuleset(s);
-    const compiled = compileRuleset(this.ruleset, { cacheDir: s.cacheDir ?? undefined });
-    this.detector = new Detector(compiled, (rule, p, f) => this.alert(rule, p as Packet, f),
-      { checksumValidation: s.checksumValidation ?? 'auto', actionOrder: s.actionOrder });
+    this.detector = this.build(this.ruleset);
     this.ctx = new Array(flows.cap).fill(null);
     this.alertMax = s.packetAlertMax;
     this.midstream = s.midstream ?? false;
@@ -74,7 +84,50 @@ export class DetectStage implements PacketStage {
     });
   }
 
+  private build(rs: Ruleset): Detector {
+    const compiled = compileRuleset(rs, { cacheDir: this.s.cacheDir ?? undefined });
+    return new Detector(compiled, (rule, p, f) => this.alert(rule, p as Packet, f),
+      { checksumValidation: this.s.checksumValidation ?? 'auto', actionOrder: this.s.actionOrder });
+  }
+
+  /**
+   * Swap to a newly loaded ruleset between two packets (atomic for this worker: JS runs one
+   * packet at a time). Flow contexts stay: flowbit/flowint names keep their slots (seeded
+   * from the old ruleset) and FlowCtx.ensure() grows the arrays on the next packet.
+   * On failure the old detector keeps running. Returns null or the error message.
+   */
+  swap(): string | null {
+    let next: Detector;
+    let rs: Ruleset;
+    try {
+      rs = loadDetectRuleset(this.s, this.ruleset);
+      next = this.build(rs);
+    } catch (e) {
+      this.reloadFailures++;
+      return (e as Error).message;
+    }
+    const old = this.detector;
+    this.detector = next;
+    this.ruleset = rs;
+    this.reloads++;
+    old.free();
+    freeCompiled(old.compiled);
+    return null;
+  }
+
+  private pollReload(): void {
+    const sig = this.reloadSig!;
+    const g = Atomics.load(sig, 0);
+    if (g === this.reloadGen) return;
+    this.reloadGen = g;
+    const err = this.swap();
+    Atomics.add(sig, err === null ? 1 : 2, 1);
+    Atomics.notify(sig, 1);
+  }
+
   onPacket(p: Packet, flows: FlowTable, slot: number, dir: number): void {
+    // One Atomics.load per packet (~1 ns) so a reload takes effect at the next packet.
+    if (this.reloadSig !== null && Atomics.load(this.reloadSig, 0) !== this.reloadGen) this.pollReload();
     let f = this.ctx[slot];
     if (f === null) {
       f = new FlowCtx();
@@ -106,6 +159,8 @@ export class DetectStage implements PacketStage {
   }
 
   onOtherPacket(p: Packet): void {
+    // One Atomics.load per packet (~1 ns) so a reload takes effect at the next packet.
+    if (this.reloadSig !== null && Atomics.load(this.reloadSig, 0) !== this.reloadGen) this.pollReload();
     if (p.ipVersion === 0 && p.eventCount === 0) return;
     this.slot = -1;
     this.alertsThisPacket = 0;
@@ -155,7 +210,7 @@ export class DetectStage implements PacketStage {
       'detect.packets': c.packets, 'detect.prefilter_scans': c.prefilterScans, 'detect.candidates': c.candidates,
       'detect.rule_checks': c.ruleChecks, 'detect.alerts': this.alerts, 'detect.suppressed': c.suppressed,
       'detect.alert_max_dropped': this.droppedByAlertMax,
-      'detect.passed': c.passed, 'detect.passed_flow_packets': c.passedFlow, 'detect.invalid_checksum': c.invalidChecksum, 'detect.rules_loaded': this.ruleset.rules.length,
+      'detect.reloads': this.reloads, 'detect.reload_failures': this.reloadFailures, 'detect.passed': c.passed, 'detect.passed_flow_packets': c.passedFlow, 'detect.invalid_checksum': c.invalidChecksum, 'detect.rules_loaded': this.ruleset.rules.length,
     };
   }
 }
