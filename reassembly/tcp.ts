@@ -275,7 +275,9 @@ export class TcpReassembler {
       if ((this.sFlags[s]! & (SF.ACKED | SF.WINDOW)) === (SF.ACKED | SF.WINDOW) && payLen === 0 && (flags & F.FIN) === 0) {
         const oldEdge = seqAdd(this.sLastAck[s]! as Seq, this.sWin[s]!);
         const newEdge = seqAdd(ack, newWin);
-        if (seqLt(newEdge, oldEdge) && seqGeq(ack, this.sLastAck[s]! as Seq) && this.sWscale[s]! >= 0) {
+        // Shrinking the right edge is what RFC 9293 3.8.6 says a receiver should not do; a
+        // scaled window loses its low bits, so allow one scale unit of rounding.
+        if (this.sWscale[s]! >= 0 && seqDiff(oldEdge, newEdge) > (1 << shift) && seqGeq(ack, this.sLastAck[s]! as Seq)) {
           this.ev(flow, StreamEvent.PKT_BAD_WINDOW_UPDATE);
         }
       }

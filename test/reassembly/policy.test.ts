@@ -148,3 +148,35 @@ test('in-order data already accepted is never replaced: a retransmission with di
     assert.ok(tcp.eventSet(3).includes('stream.pkt_retransmission'));
   }
 });
+
+test('per destination CIDR policy: the server address picks the policy (longest prefix wins)', async () => {
+  const { PolicyTable, StreamPolicy } = await import('../../reassembly/policies.js');
+  const t = new PolicyTable(StreamPolicy.BSD, [
+    { cidr: '10.0.0.0/8', policy: 'windows' },
+    { cidr: '10.1.0.0/16', policy: 'linux' },
+    { cidr: '2001:db8::/32', policy: 'solaris' },
+  ]);
+  const v4 = (s: string) => s.split('.').reduce((a, x) => ((a << 8) | Number(x)) >>> 0, 0);
+  assert.equal(t.forV4(v4('10.2.3.4')), StreamPolicy.WINDOWS);
+  assert.equal(t.forV4(v4('10.1.3.4')), StreamPolicy.LINUX);
+  assert.equal(t.forV4(v4('192.168.1.1')), StreamPolicy.BSD);
+  const a = new Uint8Array(16);
+  a.set([0x20, 0x01, 0x0d, 0xb8]);
+  assert.equal(t.forV6(a, 0), StreamPolicy.SOLARIS);
+  a[3] = 0xb9;
+  assert.equal(t.forV6(a, 0), StreamPolicy.BSD);
+  // End to end: the same forged overlap resolves differently by server address.
+  const results: string[] = [];
+  for (const server of ['10.1.0.9', '10.9.0.9']) {
+    const { tcp, out } = newTcp({ hostPolicies: [{ cidr: '10.1.0.0/16', policy: 'last' }, { cidr: '10.0.0.0/8', policy: 'first' }] });
+    tcp.setPolicyV4(0, v4(server));
+    const s = new Session(tcp, 0, 100, 200);
+    s.handshake();
+    s.cli(ACK, 4, Buffer.from('BBBB'), 0);
+    s.cli(ACK, 4, Buffer.from('XXXX'), 0);
+    s.cli(ACK, 0, Buffer.from('AAAA'), 0);
+    s.srv(ACK, 0, undefined, 8);
+    results.push(out.bytes(0, true).toString());
+  }
+  assert.deepEqual(results, ['AAAAXXXX', 'AAAABBBB']);
+});
