@@ -1,51 +1,92 @@
 /**
- * bench/rules.ts — ET Open load + compile time and memory, and Vectorscan prefilter scan
- * throughput (batch API, one FFI call per 256 buffers) over real payloads of the bench seed
- * captures (extracted once with tshark). Usage: node dist/bench/rules.js [SEED_DIR]
- * Not the per-worker pipeline benchmark (needs the lead's worker wiring; see rules/NOTES.md).
+ * bench/rules.ts — detection cost per worker (one pipeline in this thread: decode, flow,
+ * detection) on the mkbench capture: Gbit/s, packets/s and ns/packet with no rules, with the
+ * first 1,000 loaded ET Open rules and with all loaded ET Open rules; ruleset load + compile
+ * time and memory; then a profiling pass printing the 20 costliest rules (total ns, checks,
+ * ns/check), like Suricata's rule profiling.
+ *
+ * Usage: node dist/bench/rules.js [PCAP] [MB]   (default /work/bench-data/bench-1g.pcap, 200 MB)
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildPipeline } from '../sensor/build.js';
+import { DEFAULT_FLOW_CONFIG } from '../sensor/flow/config.js';
+import { openCaptureFiles, type FileBatch } from '../sensor/capture/file.js';
+import type { DetectSettings } from '../rules/detect/stage.js';
 import { loadRules } from '../rules/loader.js';
-import { compileRuleset } from '../rules/compiler.js';
-import { BatchScanner, HsScratch } from '../native/vectorscan.js';
 
-const seeds = process.argv[2] ?? '/work/shared/bench/seeds';
-const heap0 = process.memoryUsage();
-let t = performance.now();
-const rs = loadRules(['/work/shared/rules/et-open']);
-const loadMs = performance.now() - t;
-t = performance.now();
-const cold = compileRuleset(rs);
-const compileMs = performance.now() - t;
-const heap1 = process.memoryUsage();
-console.log(`ET Open: ${rs.stats.loaded}/${rs.stats.enabled} enabled rules loaded; load ${loadMs.toFixed(0)} ms, compile ${compileMs.toFixed(0)} ms`);
-console.log(`memory: heap +${((heap1.heapUsed - heap0.heapUsed) / 1048576).toFixed(1)} MiB, rss +${((heap1.rss - heap0.rss) / 1048576).toFixed(1)} MiB, Vectorscan DBs ${(cold.dbBytes / 1048576).toFixed(2)} MiB`);
-for (const g of cold.groups) console.log(`  group ${g.name.padEnd(24)} patterns ${String(g.patterns).padStart(5)}  header-only rules ${g.always.length}`);
+const pcap = process.argv[2] ?? '/work/bench-data/bench-1g.pcap';
+const limitBytes = Number(process.argv[3] ?? 200) * 1e6;
+const ET = '/work/shared/rules/et-open';
+const tmp = mkdtempSync(join(tmpdir(), 'fennec-bench-rules-'));
 
-// Payloads of the seed captures, packed into one base array.
-const chunks: Buffer[] = [];
-for (const f of readdirSync(seeds).filter((x) => /\.pcap(ng)?$/.test(x)).slice(0, 12)) {
-  const out = execFileSync('tshark', ['-r', join(seeds, f), '-T', 'fields', '-e', 'tcp.payload', '-e', 'udp.payload', '-o', 'tcp.desegment_tcp_streams:FALSE'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  for (const l of out.split('\n')) { const h = l.replace(/[\t:]/g, ''); if (h) chunks.push(Buffer.from(h, 'hex')); }
+// The first 1,000 rules that load, as one file.
+const all = loadRules([ET]);
+const first1000 = join(tmp, 'et-1000.rules');
+writeFileSync(first1000, all.rules.slice(0, 1000).map((r) => r.text).join('\n') + '\n');
+const etFiles = readdirSync(ET).filter((f) => f.endsWith('.rules')).map((f) => join(ET, f));
+void readFileSync;
+
+function settings(paths: string[]): DetectSettings {
+  return { paths, addressGroups: {}, portGroups: {}, classificationFile: null, packetAlertMax: 15, cacheDir: null, checksumValidation: 'auto' };
 }
-const base = Buffer.concat(chunks);
-const offs: number[] = []; let o = 0;
-for (const c of chunks) { offs.push(o); o += c.length; }
-const g = cold.groups[0];
-const scratch = new HsScratch().grow(g.db!);
-const bs = new BatchScanner(256, 1 << 16);
-let matches = 0;
-t = performance.now();
-const rounds = 5;
-for (let r = 0; r < rounds; r++) {
-  for (let i = 0; i < chunks.length; i += 256) {
-    const n = Math.min(256, chunks.length - i);
-    for (let k = 0; k < n; k++) { bs.off[k] = offs[i + k]; bs.len[k] = chunks[i + k].length; bs.tag[k] = i + k; }
-    matches += bs.scan(g.db!, scratch, base, n);
+
+interface Result { label: string; pkts: number; bytes: number; s: number; alerts: number; setupMs: number; heapMiB: number; stats: Record<string, number> }
+
+function run(label: string, paths: string[] | null, profiling = false, limit = limitBytes): Result & { profile?: Array<[string, number, number]> } {
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  let alerts = 0;
+  const { pipeline, detect } = buildPipeline({
+    flow: structuredClone(DEFAULT_FLOW_CONFIG),
+    defrag: { timeoutSec: 60, memcap: 32 << 20, maxTrackers: 4096, maxFragsPerTracker: 256, policy: 'bsd' },
+    detect: paths ? settings(paths) : null,
+  }, () => {}, () => { alerts++; });
+  const setupMs = performance.now() - t0;
+  global.gc?.();
+  const heapMiB = (process.memoryUsage().heapUsed - heap0) / 1048576;
+  if (detect && profiling) detect.detector.profiling = true;
+  const src = openCaptureFiles([pcap]);
+  let bytes = 0, pkts = 0;
+  const t1 = performance.now();
+  for (;;) {
+    const b = src.next(0) as FileBatch | null;
+    if (b === null) break;
+    pipeline.processBatch(b);
+    pkts += b.count;
+    for (let i = 0; i < b.count; i++) bytes += b.wirelen[i];
+    if (bytes >= limit) break;
   }
+  pipeline.finish();
+  const s = (performance.now() - t1) / 1000;
+  const stats = pipeline.statsSnapshot();
+  let profile: Array<[string, number, number]> | undefined;
+  if (detect && profiling) {
+    const d = detect.detector;
+    profile = d.compiled.rules.map((r) => [`${r.sid} ${r.msg.slice(0, 60)}`, d.profileNs[r.index], d.profileChecks[r.index]] as [string, number, number])
+      .sort((a, b) => b[1] - a[1]).slice(0, 20);
+  }
+  detect?.detector.free();
+  return { label, pkts, bytes, s, alerts, setupMs, heapMiB, stats, profile };
 }
-const s = (performance.now() - t) / 1000;
-const pkts = chunks.length * rounds, bytes = base.length * rounds;
-console.log(`prefilter (${g.name}, ${g.patterns} patterns): ${pkts} payloads, ${(bytes / 1e6).toFixed(1)} MB: ${(pkts / s / 1e6).toFixed(2)} Mpps, ${(bytes * 8 / s / 1e9).toFixed(2)} Gbit/s, ${(s * 1e9 / pkts).toFixed(0)} ns/payload, ${matches} matches`);
+
+function line(r: Result): string {
+  return `${r.label.padEnd(28)} ${(r.bytes * 8 / r.s / 1e9).toFixed(2).padStart(6)} Gbit/s ${(r.pkts / r.s / 1e6).toFixed(3).padStart(7)} Mpps ${(r.s * 1e9 / r.pkts).toFixed(0).padStart(6)} ns/pkt`
+    + `  alerts ${r.alerts}  load+compile ${r.setupMs.toFixed(0)} ms  heap +${r.heapMiB.toFixed(1)} MiB`
+    + (r.stats['detect.candidates'] !== undefined ? `  candidates/pkt ${(r.stats['detect.candidates'] / Math.max(1, r.stats['detect.packets'])).toFixed(2)}` : '');
+}
+
+console.log(`capture ${pcap}, first ${(limitBytes / 1e6).toFixed(0)} MB; ET Open ${all.stats.loaded}/${all.stats.enabled} enabled rules load`);
+console.log(line(run('no rules', null)));
+console.log(line(run('ET Open first 1000 rules', [first1000])));
+const full = run(`ET Open all (${all.stats.loaded})`, etFiles);
+console.log(line(full));
+const prof = run('profiling pass (all rules)', etFiles, true, Math.min(limitBytes, 50e6));
+console.log(`\n20 costliest rules (profiling pass over ${(prof.bytes / 1e6).toFixed(0)} MB; timer overhead included):`);
+console.log('  total ms   checks   ns/check  sid msg');
+for (const [name, ns, checks] of prof.profile!) {
+  console.log(`  ${(ns / 1e6).toFixed(1).padStart(8)} ${String(checks).padStart(8)} ${(checks ? ns / checks : 0).toFixed(0).padStart(10)}  ${name}`);
+}
+rmSync(tmp, { recursive: true, force: true });

@@ -9,7 +9,7 @@ export type AddrExpr =
   | { k: 'any' }
   | { k: 'v4'; lo: number; hi: number }
   | { k: 'v6'; w: Uint32Array; plen: number }
-  | { k: 'list'; pos: AddrExpr[]; neg: AddrExpr[] }
+  | { k: 'list'; pos: AddrExpr[]; neg: AddrExpr[]; v4?: Uint32Array }
   | { k: 'not'; e: AddrExpr };
 
 export type PortExpr =
@@ -124,7 +124,7 @@ function parseAddrItem(s: string, vars: Vars, depth: number): AddrExpr {
       if (it.k === 'not') neg.push(it.e); else pos.push(it);
     }
     if (pos.some((p) => p.k === 'any') && neg.length === 0) return { k: 'any' };
-    return { k: 'list', pos, neg };
+    return indexList({ k: 'list', pos, neg });
   }
   if (s === 'any') return { k: 'any' };
   if (s.startsWith('$')) {
@@ -212,6 +212,36 @@ export function parsePort(s: string, vars: Vars): PortExpr | string {
   try { return parsePortItem(s, vars, 0); } catch (e) { if (e instanceof ParseError) return e.message; throw e; }
 }
 
+/**
+ * Long IPv4 lists (ET Open's reputation groups hold hundreds of addresses) get their
+ * positive v4 items merged into sorted ranges for a binary search: the linear walk cost
+ * ~1 µs per rule per packet on the CINS/Threatview groups (bench/rules.ts profiling).
+ */
+function indexList(e: { k: 'list'; pos: AddrExpr[]; neg: AddrExpr[]; v4?: Uint32Array }): AddrExpr {
+  const v4 = e.pos.filter((x): x is { k: 'v4'; lo: number; hi: number } => x.k === 'v4');
+  if (v4.length < 8) return e;
+  const sorted = v4.map((x) => [x.lo, x.hi]).sort((a, b) => a[0] - b[0]);
+  const merged: number[][] = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) { if (r[1] > last[1]) last[1] = r[1]; } else merged.push([r[0], r[1]]);
+  }
+  const arr = new Uint32Array(merged.length * 2);
+  merged.forEach((r, i) => { arr[2 * i] = r[0]; arr[2 * i + 1] = r[1]; });
+  return { k: 'list', pos: e.pos.filter((x) => x.k !== 'v4'), neg: e.neg, v4: arr };
+}
+
+function inRanges(r: Uint32Array, a: number): boolean {
+  let lo = 0, hi = (r.length >> 1) - 1;
+  while (lo <= hi) {
+    const m = (lo + hi) >> 1;
+    if (a < r[2 * m]) hi = m - 1;
+    else if (a > r[2 * m + 1]) lo = m + 1;
+    else return true;
+  }
+  return false;
+}
+
 /** Address match: ver 4 uses w[3] (the IPv4-mapped form ::ffff:a.b.c.d, as sensor/decode/packet.ts stores it), ver 6 all four big-endian words. */
 export function addrMatch(e: AddrExpr, ver: number, w: Uint32Array): boolean {
   switch (e.k) {
@@ -230,7 +260,9 @@ export function addrMatch(e: AddrExpr, ver: number, w: Uint32Array): boolean {
     }
     case 'list': {
       for (let i = 0; i < e.neg.length; i++) if (addrMatch(e.neg[i], ver, w)) return false;
-      if (e.pos.length === 0) return true;
+      if (e.v4 !== undefined) {
+        if (ver === 4 && inRanges(e.v4, w[3])) return true;
+      } else if (e.pos.length === 0) return true;
       for (let i = 0; i < e.pos.length; i++) if (addrMatch(e.pos[i], ver, w)) return true;
       return false;
     }

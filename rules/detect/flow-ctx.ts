@@ -31,6 +31,9 @@ export class FlowCtx {
   /** TCP: a SYN was seen; the stream is established for the next packet. */
   sawSyn = false;
   establishedNext = false;
+  /** IP-only rules already evaluated for this direction (bit 1 to server, 2 to client) under detector ipOnlyGen. */
+  ipOnlyDone = 0;
+  ipOnlyGen = -1;
   /** A `pass` rule that applies to the whole flow matched: no more detection on it. */
   passed = false;
   /** The ruleset generation this state was sized for (reload resizes lazily). */
