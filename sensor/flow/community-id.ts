@@ -11,7 +11,7 @@ export function communityId(
   proto: number, sport: number, dport: number, seed = 0,
 ): string {
   const alen = v4 ? 4 : 16;
-  const buf = Buffer.alloc(2 + alen * 2 + 4 + (hasPorts(proto) ? 4 : 0));
+  const buf = Buffer.alloc(2 + alen * 2 + 2 + (hasPorts(proto) ? 4 : 0));
   let a = src, ao = srcOff, b = dst, bo = dstOff, ap = sport, bp = dport;
   // ICMP one-way messages keep their direction; everything else is ordered so that the
   // smaller address (then port) comes first (spec: is_ordered / flipped).
