@@ -1,5 +1,5 @@
 /**
- * Fennec's HTTP API (fastify): flows, top talkers, alerts, stats, health, OpenAPI document.
+ * Fennec's HTTP API (fastify): flows, top talkers, alerts, stats, Prometheus /metrics, health, OpenAPI document.
  *
  *   const app = await buildServer({ store, statsProvider: () => sensor.stats(), logger });
  *   await app.listen({ port: 8080 });        // or: await serve({ store, ..., port: 8080 })
@@ -15,6 +15,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Store } from '../sensor/output/clickhouse.js';
 import { registerAlertRoutes } from './alerts.js';
 import { registerFlowRoutes } from './flows.js';
+import { lossSummary, registerMetricsRoute } from './metrics.js';
 import { registerRulesRoutes, type RulesReloaderLike } from './rules.js';
 
 export interface ServerOptions {
@@ -60,6 +61,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   registerFlowRoutes(app, store.client, store.database);
   registerAlertRoutes(app, store.client, store.database);
+  registerMetricsRoute(app, () => (opts.statsProvider ? opts.statsProvider() : null), () => store.stats());
   if (opts.rulesReloader) registerRulesRoutes(app, opts.rulesReloader);
 
   app.get('/api/v1/stats', { schema: { summary: 'Store writer counters, table sizes and sensor counters' } }, async () => {
@@ -72,7 +74,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     for (const t of await rs.json<{ table: string; rows: string; bytes_on_disk: string; parts: number }>()) {
       tables[t.table] = { rows: Number(t.rows), bytes_on_disk: Number(t.bytes_on_disk), parts: Number(t.parts) };
     }
-    return { store: store.stats(), tables, sensor: opts.statsProvider ? opts.statsProvider() : null };
+    const st = store.stats();
+    const sensor = opts.statsProvider ? opts.statsProvider() : null;
+    // "Where did my packets go?": loss split by where it happens (api/metrics.ts).
+    return { store: st, tables, sensor, loss: lossSummary(sensor, st) };
   });
 
   app.get('/healthz', { schema: { summary: 'Liveness: answers 200 when the store answers SELECT 1' } }, async (_req, reply) => {

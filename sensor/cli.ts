@@ -19,6 +19,11 @@ import type { SensorConfig } from './build.js';
 import { loadDetectRuleset } from '../rules/detect/stage.js';
 import { createReloadSignal, RulesReloader } from '../rules/reload.js';
 import { EveWriter } from './output/eve.js';
+import { existsSync } from 'node:fs';
+import { NativeUnavailableError } from '../native/unavailable.js';
+import type { LiveSnapshot } from './live-run.js';
+import type { CaptureMethod } from './capture/live.js';
+import type { FanoutMode } from './capture/afpacket.js';
 
 const VERSION = '0.1.0';
 
@@ -46,12 +51,21 @@ const STORE_OPTIONS = {
 } as const;
 
 const RUN_HELP = `Usage: fennec run --pcap FILE|DIR [--pcap ...] (--data-dir DIR | --clickhouse URL) [options]
+       fennec run --interface IF [--capture METHOD] (--data-dir DIR | --clickhouse URL) [options]
 
-Process capture files into the flow store and exit when they are done (keep serving with --api).
+Process capture files into the flow store and exit when they are done (keep serving with --api),
+or capture live from an interface until SIGINT/SIGTERM (docs/capture.md).
 
 Input:
   --pcap FILE|DIR        pcap or pcapng file, or a directory of them (repeatable; read in order)
-  --interface IF         capture live from IF instead (see docs/capture.md; --capture afpacket|afxdp|dpdk|netmap)
+  --interface IF         capture live from IF instead (a DPDK port name or id with --capture dpdk)
+Live capture:
+  --capture METHOD       afpacket (default), afxdp, dpdk or netmap; one capture queue per worker
+  --fanout MODE          AF_PACKET fanout across workers: hash (default, symmetric), cpu, qm, lb
+  --bpf EXPR             pcap-filter(7) expression applied in the kernel (afpacket)
+  --dpdk-args='ARGS'     DPDK EAL arguments (with '='), e.g. --dpdk-args='--no-huge --no-pci --vdev=net_pcap0,rx_pcap=F'
+  --user NAME            drop root to NAME once every capture queue is open
+  --stats-interval SEC   capture counters per worker to the log, /api/v1/stats and /metrics (default 10)
 Store (one of):
   --data-dir DIR         embedded ClickHouse (chDB) persisted in DIR (created if missing)
   --clickhouse URL       a ClickHouse server, e.g. http://127.0.0.1:8123
@@ -124,6 +138,11 @@ async function runCommand(argv: string[]): Promise<number> {
     pcap: { type: 'string', multiple: true },
     interface: { type: 'string' },
     capture: { type: 'string' },
+    fanout: { type: 'string' },
+    bpf: { type: 'string' },
+    'dpdk-args': { type: 'string' },
+    user: { type: 'string' },
+    'stats-interval': { type: 'string' },
     workers: { type: 'string' },
     rules: { type: 'string' },
     eve: { type: 'string' },
@@ -136,11 +155,12 @@ async function runCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const workers = v.workers === undefined ? 1 : Number(v.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers expects a whole number from 1 to 256, got "${v.workers}"`);
-  if (v.interface) throw new UsageError('live capture (--interface) is not wired into "fennec run" yet: see docs/capture.md');
-  if (!v.pcap || v.pcap.length === 0) throw new UsageError('no input: give --pcap FILE|DIR');
+  const live = v.interface !== undefined ? liveOptions(v) : null;
+  if (live && v.pcap) throw new UsageError('give either --pcap or --interface, not both');
+  if (!live && (!v.pcap || v.pcap.length === 0)) throw new UsageError('no input: give --pcap FILE|DIR or --interface IF');
   const cfg = buildConfig(v);
   // Check the input before opening anything (a bad path is a one-line error, exit 2).
-  try { resolveCaptureFiles(v.pcap); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
+  if (!live) try { resolveCaptureFiles(v.pcap!); } catch (e) { throw new UsageError((e as Error).message.split('\n')[0]); }
   const api = v.api ? hostPort(v.api, '--api') : null;
   const sc = storeConfig(v, cfg);
   const log = logger(v['log-level']);
@@ -181,7 +201,7 @@ async function runCommand(argv: string[]): Promise<number> {
     });
   };
   process.on('SIGHUP', onHup);
-  let sensorStats: Record<string, number> = {};
+  let sensorStats: Record<string, number> | LiveSnapshot = {};
   let server: Awaited<ReturnType<typeof startApi>> | null = null;
   if (api) server = await startApi(store, api, log, () => sensorStats, reloader);
   const sink: RecordSink = {
@@ -198,7 +218,17 @@ async function runCommand(argv: string[]): Promise<number> {
   };
   let code = 0;
   try {
-    const res = await runOffline({ paths: v.pcap, workers, config: sensor, sink, signal: ac.signal });
+    const res = live
+      // --user with the embedded store: chDB keeps writing parts into the data directory after
+      // root is gone, so the directory is handed to that user just before the drop.
+      ? await runLiveCommand(live, workers, sensor, sink, ac.signal, log, store, (s) => { sensorStats = s; },
+        live.user && sc.kind === 'embedded' ? () => chownTree(sc.dataDir, live.user!) : undefined).catch(async (e: unknown) => {
+        await server?.close();
+        await store.close();
+        // Capture could not start (no such interface, no permission, no DPDK/XDP): one line, exit 2.
+        throw e instanceof NativeUnavailableError ? new UsageError(e.message.split('\n')[0]) : e;
+      })
+      : await runOffline({ paths: v.pcap!, workers, config: sensor, sink, signal: ac.signal });
     sensorStats = res.stats;
     if (res.inputError) {
       log.error({ error: res.inputError }, 'input damaged: processed the frames before the damage');
@@ -222,6 +252,69 @@ async function runCommand(argv: string[]): Promise<number> {
   const st = await store.close();
   if (st.rows_dropped > 0) { log.error({ rows_dropped: st.rows_dropped }, 'store dropped rows'); code = 1; }
   return code;
+}
+
+interface LiveCli {
+  iface: string; capture: CaptureMethod; fanout: FanoutMode; bpf?: string; dpdkArgs?: string; user?: string; statsIntervalMs: number;
+}
+
+/** Validate the live-capture flags (before anything is opened). */
+function liveOptions(v: Record<string, unknown>): LiveCli {
+  const iface = v.interface as string;
+  const capture = (v.capture as string | undefined) ?? 'afpacket';
+  if (!['afpacket', 'afxdp', 'dpdk', 'netmap'].includes(capture)) throw new UsageError(`--capture: unknown method "${capture}" (afpacket, afxdp, dpdk or netmap)`);
+  const fanout = (v.fanout as string | undefined) ?? 'hash';
+  if (!['hash', 'cpu', 'qm', 'lb'].includes(fanout)) throw new UsageError(`--fanout: unknown mode "${fanout}" (hash, cpu, qm or lb)`);
+  if (v['dpdk-args'] !== undefined && capture !== 'dpdk') throw new UsageError('--dpdk-args needs --capture dpdk');
+  if (v.bpf !== undefined && capture !== 'afpacket') throw new UsageError(`--bpf is applied by the afpacket backend only (not ${capture})`);
+  const si = v['stats-interval'] === undefined ? 10 : Number(v['stats-interval']);
+  if (!(si > 0 && si <= 86_400)) throw new UsageError(`--stats-interval expects seconds (> 0), got "${v['stats-interval']}"`);
+  // DPDK names ports itself; the kernel backends need an interface that exists here.
+  if (capture !== 'dpdk' && (iface === '' || iface.includes('/') || !existsSync(`/sys/class/net/${iface}`))) {
+    throw new UsageError(`--interface: no network interface "${iface}" in this network namespace (see \`ip link show\`)`);
+  }
+  return { iface, capture: capture as CaptureMethod, fanout: fanout as FanoutMode, bpf: v.bpf as string | undefined,
+    dpdkArgs: v['dpdk-args'] as string | undefined, user: v.user as string | undefined, statsIntervalMs: Math.round(si * 1000) };
+}
+
+async function chownTree(dir: string, user: string): Promise<void> {
+  const { getpwnam } = await import('../native/libc.js');
+  const pw = getpwnam(user);
+  if (pw === null) throw new UsageError(`--user ${user}: no such user in the passwd database`);
+  const { chownSync, readdirSync } = await import('node:fs');
+  const walk = (p: string): void => {
+    chownSync(p, pw.uid, pw.gid);
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(p, e.name));
+      else if (e.isFile()) chownSync(join(p, e.name), pw.uid, pw.gid);
+    }
+  };
+  walk(dir);
+}
+
+async function runLiveCommand(o: LiveCli, workers: number, sensor: SensorConfig, sink: RecordSink, signal: AbortSignal, log: Logger, store: Store,
+  publish: (s: LiveSnapshot) => void, beforeDrop?: () => Promise<void>) {
+  const { runLive } = await import('./live-run.js');
+  const { lossSummary } = await import('../api/metrics.js');
+  const t0 = Date.now();
+  const res = await runLive({
+    iface: o.iface, capture: o.capture, workers, config: sensor, sink, signal, bpf: o.bpf, fanout: o.fanout, user: o.user,
+    dpdkArgs: o.dpdkArgs, statsIntervalMs: o.statsIntervalMs, beforeDrop,
+    onRunning: (info) => log.info({ iface: o.iface, capture: o.capture, workers, user: info.user }, 'capturing'),
+    onStats: (snap, w) => {
+      publish(snap);
+      const c = w.capture, p = w.pipeline;
+      const events: Record<string, number> = {};
+      for (const [k, val] of Object.entries(p)) if (/^decoder\.[a-z0-9_]+\./.test(k)) events[k] = val;
+      log.info({
+        worker: w.worker, iface: o.iface, packets: c.packets, bytes: c.bytes, kernel_drops: c.drops, freeze_count: c.freeze_count,
+        ring_fill: c.ring_fill, decode_invalid: p['decoder.invalid'] ?? 0, decode_events: events, flows_active: p['flow.active'] ?? 0,
+        flows_ended: p['flow.ended'] ?? 0, store_queue: store.stats().rows_queued, loss: lossSummary(snap, store.stats()),
+      }, 'capture stats');
+    },
+  });
+  publish(res.snapshot);
+  return { ...res, elapsedMs: Date.now() - t0 };
 }
 
 async function startApi(store: Store, at: { host: string; port: number }, log: Logger, stats: () => unknown, rulesReloader: RulesReloader | null = null) {
