@@ -55,7 +55,9 @@ const FLOW_SELECT = `toString(flow_id) AS o_flow_id, community_id, toString(src_
   toString(payload_bytes_toserver) AS o_payload_bytes_toserver, toString(payload_bytes_toclient) AS o_payload_bytes_toclient,
   toString(toUnixTimestamp64Micro(start)) AS o_start_us, toString(toUnixTimestamp64Micro(\`end\`)) AS o_end_us,
   state, reason, alerted, tcp_flags, tcp_flags_ts, tcp_flags_tc, tcp_state, conn_state, history,
-  icmp_type, icmp_code, response_icmp_type, response_icmp_code`;
+  icmp_type, icmp_code, response_icmp_type, response_icmp_code,
+  toString(reassembled_bytes_toserver) AS o_reasm_ts, toString(reassembled_bytes_toclient) AS o_reasm_tc,
+  gaps_toserver, gaps_toclient, stream_events`;
 
 interface FlowRow {
   o_flow_id: string; community_id: string; o_src_ip: string; src_port: number; o_dest_ip: string; dest_port: number; proto: number;
@@ -64,6 +66,7 @@ interface FlowRow {
   o_start_us: string; o_end_us: string; state: string; reason: string; alerted: number; tcp_flags: number; tcp_flags_ts: number;
   tcp_flags_tc: number; tcp_state: string; conn_state: string; history: string; icmp_type: number; icmp_code: number;
   response_icmp_type: number; response_icmp_code: number; o_cursor_v: string;
+  o_reasm_ts: string; o_reasm_tc: string; gaps_toserver: number; gaps_toclient: number; stream_events: string[];
 }
 
 const hex = (n: number): string => Number(n).toString(16).padStart(2, '0');
@@ -90,6 +93,10 @@ export function flowOut(r: FlowRow): Record<string, unknown> {
     for (let i = 0; i < 8; i++) if (f & (1 << i)) tcp[names[i]!] = true;
     tcp.state = r.tcp_state;
     o.tcp = tcp;
+    o.stream = {
+      reassembled_bytes_toserver: Number(r.o_reasm_ts), reassembled_bytes_toclient: Number(r.o_reasm_tc),
+      gaps_toserver: Number(r.gaps_toserver), gaps_toclient: Number(r.gaps_toclient), events: r.stream_events,
+    };
   }
   if (proto === 1 || proto === 58) {
     o.icmp_type = Number(r.icmp_type); o.icmp_code = Number(r.icmp_code);
@@ -108,8 +115,8 @@ function timeFilters(w: Where, q: { from?: string; to?: string }): void {
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   const rs = await client.query({
     query, query_params: params, format: 'JSONEachRow',
-    // FINAL never merges across partitions: a flow's records share `start`, hence a partition.
-    clickhouse_settings: { do_not_merge_across_partitions_select_final: 1 },
+    // Partitions are by storage time, so a long flow's periodic and final records may sit in
+    // different partitions: FINAL must merge across partitions (the default) to return one row.
   });
   return rs.json<T>();
 }

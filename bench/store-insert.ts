@@ -35,6 +35,7 @@ function synth(i: number): FlowRecord {
     payload_bytes_toserver: 1000, payload_bytes_toclient: 38000, start_us: t, end_us: t + 1_500_000,
     state: 'closed', reason: 'fin', tcp_flags: 0x1b, tcp_flags_ts: 0x1b, tcp_flags_tc: 0x1b, tcp_state: 'closed',
     conn_state: 'SF', history: 'ShADadFf', icmp_type: -1, icmp_code: -1, response_icmp_type: -1, response_icmp_code: -1, alerted: 0,
+    reassembled_bytes_toserver: 0, reassembled_bytes_toclient: 0, gaps_toserver: 0, gaps_toclient: 0, stream_events: [],
   };
 }
 
@@ -48,7 +49,8 @@ function toTsv(r: FlowRecord): string {
     r.in_iface, r.tunnel_depth, r.pkts_toserver, r.pkts_toclient, r.bytes_toserver, r.bytes_toclient, r.payload_bytes_toserver,
     r.payload_bytes_toclient, microsToText(r.start_us), microsToText(r.end_us), r.state, r.reason, r.tcp_flags, r.tcp_flags_ts,
     r.tcp_flags_tc, r.tcp_state, r.conn_state, r.history, r.icmp_type, r.icmp_code, r.response_icmp_type, r.response_icmp_code,
-    r.alerted].join('\t');
+    r.alerted, r.reassembled_bytes_toserver, r.reassembled_bytes_toclient, r.gaps_toserver, r.gaps_toclient,
+    `[${r.stream_events.map((e) => `'${e}'`).join(',')}]`].join('\t');
 }
 
 function toCompact(r: FlowRecord): string {
@@ -56,7 +58,7 @@ function toCompact(r: FlowRecord): string {
     r.in_iface, r.tunnel_depth, r.pkts_toserver, r.pkts_toclient, r.bytes_toserver, r.bytes_toclient, r.payload_bytes_toserver,
     r.payload_bytes_toclient, microsToText(r.start_us), microsToText(r.end_us), r.state, r.reason, r.tcp_flags, r.tcp_flags_ts,
     r.tcp_flags_tc, r.tcp_state, r.conn_state, r.history, r.icmp_type, r.icmp_code, r.response_icmp_type, r.response_icmp_code,
-    r.alerted]);
+    r.alerted, r.reassembled_bytes_toserver, r.reassembled_bytes_toclient, r.gaps_toserver, r.gaps_toclient, r.stream_events]);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'fennec-bench-store-'));

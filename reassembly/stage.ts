@@ -18,12 +18,30 @@ export class ReassemblyStage implements PacketStage {
   constructor(flows: FlowTable, cfg: Omit<TcpReassemblyConfig, 'capacity'>, consumer: StreamConsumer) {
     this.tcp = new TcpReassembler({ ...cfg, capacity: flows.cap }, consumer);
     this.seen = new Uint8Array(flows.cap);
+    // Flow end: deliver the last bytes before the record is built, put the stream results in
+    // the record, then free the streams.
+    flows.onEnding((slot) => {
+      if (this.seen[slot] !== 0) this.tcp.finishFlow(slot);
+    });
+    flows.addRecordFields((slot, rec) => {
+      if (this.seen[slot] === 0) return;
+      const t = this.tcp;
+      rec.reassembled_bytes_toserver = t.reassembledBytes(slot, true);
+      rec.reassembled_bytes_toclient = t.reassembledBytes(slot, false);
+      rec.gaps_toserver = t.gaps(slot, true);
+      rec.gaps_toclient = t.gaps(slot, false);
+      rec.stream_events = t.eventSet(slot);
+    });
     flows.onEnd((slot) => {
       if (this.seen[slot] !== 0) {
         this.seen[slot] = 0;
-        this.tcp.onFlowEnd(slot);
+        this.tcp.reset(slot);
       }
     });
+  }
+
+  stats(): Record<string, number> {
+    return this.tcp.stats();
   }
 
   onPacket(p: Packet, flows: FlowTable, slot: number, dir: number): void {

@@ -808,12 +808,21 @@ export class TcpReassembler {
 
   /** The flow ended (FIN/RST/timeout/eviction/capture end): deliver everything, close, free. */
   onFlowEnd(flow: number): void {
+    this.finishFlow(flow);
+    this.reset(flow);
+  }
+
+  /**
+   * Deliver everything still held and close both streams, keeping the per-flow results
+   * (reassembledBytes, gaps, eventSet) readable until reset(): the flow table calls this
+   * before it builds the flow's record, and reset() after.
+   */
+  finishFlow(flow: number): void {
     if (this.state[flow] !== TcpState.NONE || this.sPkts[flow * 2]! > 0 || this.sPkts[flow * 2 + 1]! > 0) {
       this.flushStream(flow, flow * 2, true);
       this.flushStream(flow, flow * 2 + 1, true);
       if (this.consumer.onSessionEnd !== undefined) this.consumer.onSessionEnd(flow);
     }
-    this.reset(flow);
   }
 
   /** Forget the slot's state without delivering (slot reuse). */

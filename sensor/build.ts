@@ -2,32 +2,76 @@ import { Pipeline, type PipelineConfig } from './pipeline.js';
 import type { FlowRecord } from './flow/record.js';
 import type { AlertRecord } from './output/alert-record.js';
 import { DetectStage, type DetectSettings } from '../rules/detect/stage.js';
+import { ReassemblyStage } from '../reassembly/stage.js';
+import type { StreamConsumer } from '../reassembly/tcp.js';
+import type { StreamPolicyName } from '../reassembly/policies.js';
+
+/** TCP reassembly settings (suricata.yaml `stream:`). */
+export interface StreamSettings {
+  depth: number;
+  memcap: number;
+  policy: string;
+  /** Deliver data when it arrives instead of when acknowledged. */
+  inline: boolean;
+  midstream: boolean;
+}
 
 /**
  * Everything a worker needs to build its pipeline. Plain data: it is cloned into each
  * worker thread.
  */
 export interface SensorConfig extends PipelineConfig {
+  /** TCP reassembly; absent = Suricata's defaults. */
+  stream?: StreamSettings;
   /** Rule detection; absent or null = no rules loaded. */
   detect?: DetectSettings | null;
 }
 
 export interface BuiltPipeline {
   pipeline: Pipeline;
+  reassembly: ReassemblyStage;
   detect: DetectStage | null;
+}
+
+const DEFAULT_STREAM: StreamSettings = { depth: 1 << 20, memcap: 256 << 20, policy: 'bsd', inline: false, midstream: false };
+
+/** Hands each reassembled chunk to every consumer in order (app-layer, stream detection). */
+export class StreamFanout implements StreamConsumer {
+  constructor(private readonly consumers: StreamConsumer[]) {}
+  onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number, streamOffset: number): void {
+    for (const c of this.consumers) c.onData(flow, toServer, bytes, off, len, streamOffset);
+  }
+  onGap(flow: number, toServer: boolean, streamOffset: number, len: number): void {
+    for (const c of this.consumers) c.onGap(flow, toServer, streamOffset, len);
+  }
+  onClose(flow: number, toServer: boolean): void {
+    for (const c of this.consumers) c.onClose(flow, toServer);
+  }
+  onSessionEnd(flow: number): void {
+    for (const c of this.consumers) c.onSessionEnd?.(flow);
+  }
+  add(c: StreamConsumer): void {
+    this.consumers.push(c);
+  }
 }
 
 /**
  * The one place a worker's pipeline is assembled (the inline path and every worker thread
- * call it, so they run the same stages): decode + defrag + flow, then the configured stages
- * in order (detection).
+ * call it, so they run the same stages), in the architecture's order: decode + defrag +
+ * flow (the Pipeline itself), TCP reassembly feeding its stream consumers, detection.
  */
 export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => void, onAlert: (a: AlertRecord) => void = () => {}): BuiltPipeline {
   const pipeline = new Pipeline(cfg, onFlow);
+  const st = cfg.stream ?? DEFAULT_STREAM;
+  const consumers = new StreamFanout([]);
+  const reassembly = new ReassemblyStage(pipeline.flows, {
+    depth: st.depth, memcap: st.memcap, policy: st.policy as StreamPolicyName, immediate: st.inline, midstream: st.midstream,
+  }, consumers);
+  pipeline.addStage(reassembly);
   let detect: DetectStage | null = null;
   if (cfg.detect && cfg.detect.paths.length > 0) {
     detect = new DetectStage(cfg.detect, pipeline.flows, onAlert);
     pipeline.addStage(detect);
   }
-  return { pipeline, detect };
+  return { pipeline, reassembly, detect };
 }

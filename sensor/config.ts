@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_FLOW_CONFIG, type FlowConfig } from './flow/config.js';
 import type { DefragConfig, FragPolicyName } from '../reassembly/defrag.js';
 import { DEFAULT_ADDRESS_GROUPS, DEFAULT_PORT_GROUPS } from '../rules/address.js';
+import { STREAM_POLICY_NAMES } from '../reassembly/policies.js';
 
 /**
  * Fennec's settings. Keys use suricata.yaml's names and Suricata's defaults, so a rule set
@@ -114,7 +115,11 @@ const SETTINGS: Record<string, Setter> = {
   'stream.memcap': (c, v, k) => { c.stream.memcap = parseSize(v, k); },
   'stream.reassembly.depth': (c, v, k) => { c.stream.depth = parseSize(v, k); },
   'stream.reassembly.memcap': (c, v, k) => { c.stream.memcap = parseSize(v, k); },
-  'stream.reassembly.policy': (c, v) => { c.stream.policy = str(v); },
+  'stream.reassembly.policy': (c, v, k) => {
+    const p = str(v);
+    if (!(STREAM_POLICY_NAMES as readonly string[]).includes(p)) throw new ConfigError(`${k}: unknown policy "${p}" (one of ${STREAM_POLICY_NAMES.join(', ')})`);
+    c.stream.policy = p;
+  },
   'flow.max-flows': (c, v, k) => { c.flow.maxFlows = num(16, 1 << 26)(v, k); },
   'flow.periodic-interval': (c, v, k) => { c.flow.periodicInterval = secs(v, k); },
   'vlan.use-for-tracking': (c, v, k) => { c.flow.vlanTracking = bool(v, k); },

@@ -61,4 +61,12 @@ export interface FlowRecord {
   response_icmp_code: number;
   /** Number of alerts raised on the flow. */
   alerted: number;
+  /** TCP: stream bytes delivered in order by reassembly per direction (0 for other protocols). */
+  reassembled_bytes_toserver: number;
+  reassembled_bytes_toclient: number;
+  /** TCP: holes in each stream (lost segments) delivered as gaps. */
+  gaps_toserver: number;
+  gaps_toclient: number;
+  /** TCP: stream events seen on the flow (Suricata names, e.g. stream.pkt_invalid_timestamp). */
+  stream_events: string[];
 }

@@ -19,6 +19,8 @@ export const TO_CLIENT = 1;
 
 /** Called when a flow slot ends, before it is reused (reassembly and detection free their state). */
 export type FlowEndHook = (slot: number) => void;
+/** Adds a stage's fields to a flow's record (reassembly: stream bytes and gaps; app-layer: app_proto). */
+export type RecordAugmenter = (slot: number, rec: FlowRecord) => void;
 
 export interface FlowTableStats {
   created: number;
@@ -101,7 +103,9 @@ export class FlowTable {
   /** True when the last lookup() created the flow. */
   created = false;
   readonly stats: FlowTableStats = { created: 0, active: 0, ended: 0, evicted: 0, reused: 0, timeouts: 0, periodic: 0 };
+  private readonly endingHooks: FlowEndHook[] = [];
   private readonly endHooks: FlowEndHook[] = [];
+  private readonly augmenters: RecordAugmenter[] = [];
   /** Interface / file names by iface index, for in_iface. */
   ifaceNames: string[] = [];
 
@@ -154,8 +158,21 @@ export class FlowTable {
     this.vlanTracking = cfg.vlanTracking;
   }
 
+  /**
+   * Flow end, in three steps: `onEnding` hooks flush what the flow still holds (reassembly
+   * delivers its last bytes, app-layer and detection see them), then the record is built
+   * (with every augmenter's fields) and emitted, then `onEnd` hooks free the slot's state.
+   */
+  onEnding(hook: FlowEndHook): void {
+    this.endingHooks.push(hook);
+  }
+
   onEnd(hook: FlowEndHook): void {
     this.endHooks.push(hook);
+  }
+
+  addRecordFields(fn: RecordAugmenter): void {
+    this.augmenters.push(fn);
   }
 
   /**
@@ -325,6 +342,7 @@ export class FlowTable {
 
   /** End a flow: emit its record, run end hooks, free the slot. */
   end(slot: number, reason: number): void {
+    for (let k = 0; k < this.endingHooks.length; k++) this.endingHooks[k](slot);
     this.emit(this.record(slot, reason));
     for (let k = 0; k < this.endHooks.length; k++) this.endHooks[k](slot);
     this.unlink(this.tclass[slot], slot);
@@ -400,7 +418,7 @@ export class FlowTable {
     const state: FlowRecord['state'] = isTcp && tcp.isClosed(slot) ? 'closed' : est ? 'established' : 'new';
     const icmp = proto === 1 || proto === 58;
     const ic0 = this.icmpFirst[s2], ic1 = this.icmpFirst[s2 + 1];
-    return {
+    const rec: FlowRecord = {
       flow_id: String(this.flowId[slot]),
       community_id: communityId(v4, this.addr, a, this.addr, a + 4, proto, this.sport[slot], this.dport[slot]),
       src_ip: formatAddr(this.addr, a, v4),
@@ -433,7 +451,14 @@ export class FlowTable {
       response_icmp_type: icmp && ic1 >= 0 ? ic1 >> 8 : -1,
       response_icmp_code: icmp && ic1 >= 0 ? ic1 & 0xff : -1,
       alerted: this.alerted[slot],
+      reassembled_bytes_toserver: 0,
+      reassembled_bytes_toclient: 0,
+      gaps_toserver: 0,
+      gaps_toclient: 0,
+      stream_events: [],
     };
+    for (let k = 0; k < this.augmenters.length; k++) this.augmenters[k](slot, rec);
+    return rec;
   }
 
   /** Community ID of a live flow (for alerts: once per alert, not per packet). */

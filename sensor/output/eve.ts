@@ -91,6 +91,10 @@ export function flowEvent(r: FlowRecord): Record<string, unknown> {
   };
   if (r.proto === 6) {
     ev.tcp = { tcp_flags: hex(r.tcp_flags), tcp_flags_ts: hex(r.tcp_flags_ts), tcp_flags_tc: hex(r.tcp_flags_tc), state: r.tcp_state };
+    ev.stream = {
+      reassembled_bytes_toserver: r.reassembled_bytes_toserver, reassembled_bytes_toclient: r.reassembled_bytes_toclient,
+      gaps_toserver: r.gaps_toserver, gaps_toclient: r.gaps_toclient, events: r.stream_events,
+    };
   }
   return ev;
 }

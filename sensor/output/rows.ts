@@ -23,6 +23,7 @@ export const FLOW_COLUMNS = [
   'payload_bytes_toserver', 'payload_bytes_toclient', 'start', 'end', 'state', 'reason', 'tcp_flags',
   'tcp_flags_ts', 'tcp_flags_tc', 'tcp_state', 'conn_state', 'history', 'icmp_type', 'icmp_code',
   'response_icmp_type', 'response_icmp_code', 'alerted',
+  'reassembled_bytes_toserver', 'reassembled_bytes_toclient', 'gaps_toserver', 'gaps_toclient', 'stream_events',
 ] as const;
 
 export const ALERT_COLUMNS = [
@@ -58,7 +59,9 @@ export function flowToRowLine(r: FlowRecord): string {
     `"${microsToText(r.start_us)}","${microsToText(r.end_us)}",${JSON.stringify(r.state)},${JSON.stringify(r.reason)},` +
     `${r.tcp_flags & 255},${r.tcp_flags_ts & 255},${r.tcp_flags_tc & 255},${JSON.stringify(r.tcp_state)},` +
     `${JSON.stringify(r.conn_state)},${JSON.stringify(r.history)},${r.icmp_type | 0},${r.icmp_code | 0},` +
-    `${r.response_icmp_type | 0},${r.response_icmp_code | 0},${r.alerted | 0}]`;
+    `${r.response_icmp_type | 0},${r.response_icmp_code | 0},${r.alerted | 0},` +
+    `${r.reassembled_bytes_toserver},${r.reassembled_bytes_toclient},${r.gaps_toserver | 0},${r.gaps_toclient | 0},` +
+    `${JSON.stringify(r.stream_events)}]`;
 }
 
 export function alertToRowLine(a: AlertRecord): string {

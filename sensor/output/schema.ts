@@ -170,6 +170,18 @@ export const MIGRATIONS: readonly Migration[] = [
       return out;
     },
   },
+  {
+    version: 4,
+    name: 'flows: TCP reassembly results (stream bytes, gaps, stream events)',
+    statements: (db) => [
+      `ALTER TABLE ${db}.flows
+        ADD COLUMN IF NOT EXISTS reassembled_bytes_toserver UInt64 AFTER alerted,
+        ADD COLUMN IF NOT EXISTS reassembled_bytes_toclient UInt64 AFTER reassembled_bytes_toserver,
+        ADD COLUMN IF NOT EXISTS gaps_toserver UInt32 AFTER reassembled_bytes_toclient,
+        ADD COLUMN IF NOT EXISTS gaps_toclient UInt32 AFTER gaps_toserver,
+        ADD COLUMN IF NOT EXISTS stream_events Array(LowCardinality(String)) AFTER gaps_toclient`,
+    ],
+  },
 ];
 
 /** Names of the tables a TTL applies to, with the column the TTL is computed from and its multiplier. */

@@ -97,6 +97,7 @@ export function flowsFromPcap(file: string): FlowRecord[] {
           start_us: us, end_us: us, state: 'new', reason: 'timeout', tcp_flags: 0, tcp_flags_ts: 0, tcp_flags_tc: 0,
           tcp_state: '', conn_state: '', history: '', icmp_type: icmpType, icmp_code: icmpCode, response_icmp_type: -1,
           response_icmp_code: -1, alerted: 0,
+          reassembled_bytes_toserver: 0, reassembled_bytes_toclient: 0, gaps_toserver: 0, gaps_toclient: 0, stream_events: [],
         },
       };
       flows.set(kf, acc);
