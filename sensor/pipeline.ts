@@ -6,7 +6,7 @@ import { decodeFrame, decodeInner, decodeReassembled } from './decode/decoder.js
 import { FlowTable } from './flow/table.js';
 import type { FlowConfig } from './flow/config.js';
 import type { FlowRecord } from './flow/record.js';
-import { Defragmenter, DefragStatus, DEFRAG_COUNTER_NAMES, type DefragConfig } from '../reassembly/defrag.js';
+import { Defragmenter, DefragCounter, DefragStatus, DEFRAG_COUNTER_NAMES, type DefragConfig } from '../reassembly/defrag.js';
 
 /**
  * A stage that sees every decoded packet that belongs to a flow, after the flow table has
@@ -109,11 +109,25 @@ export class Pipeline {
     for (;;) {
       if (st === Proto.FRAGMENT) {
         c.fragments++;
-        this.other(p, st);
+        // Defragment first, so what the defragmenter finds (overlap, too large, invalid
+        // length) is an event of this fragment when detection looks at it (Suricata raises
+        // decoder.ipv6.frag_overlap etc. on the fragment packet).
         const d = this.defrag;
+        const dc = d.counters;
+        const ov4 = dc[DefragCounter.V4_OVERLAP], ov6 = dc[DefragCounter.V6_OVERLAP], big4 = dc[DefragCounter.V4_TOO_LARGE],
+          big6 = dc[DefragCounter.V6_TOO_LARGE], inv6 = dc[DefragCounter.V6_INVALID_LENGTH], ig4 = dc[DefragCounter.V4_IGNORED],
+          ig6 = dc[DefragCounter.V6_IGNORED];
         const r = p.ipVersion === 4
           ? d.addV4(p.data, p.l3Off, p.l3End - p.l3Off, p.vlan0, tsUs)
           : d.addV6(p.data, p.l3Off, p.l3End - p.l3Off, p.ip6FragHdrOff, p.vlan0, tsUs);
+        if (dc[DefragCounter.V4_OVERLAP] > ov4) p.eventOnly(Ev.IPV4_FRAG_OVERLAP);
+        if (dc[DefragCounter.V6_OVERLAP] > ov6) p.eventOnly(Ev.IPV6_FRAG_OVERLAP);
+        if (dc[DefragCounter.V4_TOO_LARGE] > big4) p.eventOnly(Ev.IPV4_FRAG_PKT_TOO_LARGE);
+        if (dc[DefragCounter.V6_TOO_LARGE] > big6) p.eventOnly(Ev.IPV6_FRAG_PKT_TOO_LARGE);
+        if (dc[DefragCounter.V6_INVALID_LENGTH] > inv6) p.eventOnly(Ev.IPV6_FRAG_INVALID_LENGTH);
+        if (dc[DefragCounter.V4_IGNORED] > ig4) p.eventOnly(Ev.IPV4_FRAG_IGNORED);
+        if (dc[DefragCounter.V6_IGNORED] > ig6) p.eventOnly(Ev.IPV6_FRAG_IGNORED);
+        this.other(p, st);
         if (r !== DefragStatus.COMPLETE) break;
         c.reassembled++;
         st = decodeReassembled(p, d.out, 0, d.outLen, p.ipVersion);

@@ -131,6 +131,11 @@ export class Packet {
     if (this.eventCount < MAX_PKT_EVENTS) this.events[this.eventCount++] = e;
   }
 
+  /** Remember an event on this packet that another component already counted (defrag). */
+  eventOnly(e: Ev): void {
+    if (this.eventCount < MAX_PKT_EVENTS) this.events[this.eventCount++] = e;
+  }
+
   hasEvent(e: number): boolean {
     for (let i = 0; i < this.eventCount; i++) if (this.events[i] === e) return true;
     return false;
