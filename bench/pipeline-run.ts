@@ -1,8 +1,8 @@
 /**
- * One benchmark run in its own process (so peak RSS is this run's): read + decode + flow
+ * One benchmark run in its own process (so peak RSS is this run's): read + decode + flow (+ TCP reassembly)
  * tracking of a capture with N workers, optionally storing the flows in embedded ClickHouse.
  * Prints one JSON line. Used by bench/pipeline.ts.
- *   node dist/bench/pipeline-run.js FILE WORKERS none|embedded
+ *   node dist/bench/pipeline-run.js FILE WORKERS none|embedded flow-only|reassembly
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,14 @@ import { runOffline, type RecordSink } from '../sensor/run.js';
 import { defaultConfig } from '../sensor/config.js';
 import { openStore } from '../sensor/output/clickhouse.js';
 
-const [file, w, mode] = process.argv.slice(2);
+const [file, w, mode, reasm] = process.argv.slice(2);
 const workers = Number(w);
 const cfg = defaultConfig();
-const sensor = { flow: cfg.flow, defrag: cfg.defrag, detect: null };
+const s = cfg.stream;
+const sensor = {
+  flow: cfg.flow, defrag: cfg.defrag, detect: null,
+  stream: { enabled: reasm === 'reassembly', depth: s.depth, memcap: s.memcap, policy: s.policy, inline: s.inline, midstream: true },
+};
 let flows = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

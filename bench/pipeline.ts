@@ -26,12 +26,16 @@ if (!file) {
 const runner = path.join(ROOT, 'dist/bench/pipeline-run.js');
 console.log(`file: ${file}`);
 console.log('stage                       workers   packets/s   Gbit/s   ns/pkt(wall)   ns/pkt(cpu)   peak RSS MiB   flows');
-for (const mode of ['none', 'embedded']) {
+const stages: [string, string, string][] = [
+  ['read+decode+flow', 'none', 'flow-only'],
+  ['+ TCP reassembly', 'none', 'reassembly'],
+  ['full run incl. ClickHouse', 'embedded', 'reassembly'],
+];
+for (const [stage, mode, reasm] of stages) {
   for (const workers of [1, 2]) {
     for (let r = 0; r < runs; r++) {
-      const out = execFileSync(process.execPath, [runner, file, String(workers), mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(process.execPath, [runner, file, String(workers), mode, reasm], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const j = JSON.parse(out.trim().split('\n').pop()!);
-      const stage = mode === 'none' ? 'read+decode+flow' : 'full run incl. ClickHouse';
       console.log(`${stage.padEnd(28)}${String(workers).padStart(7)}${(j.pps / 1e6).toFixed(2).padStart(10)} M${j.gbps.toFixed(2).padStart(9)}` +
         `${j.nsPerPacket.toFixed(0).padStart(15)}${j.cpuNsPerPacket.toFixed(0).padStart(14)}${j.peakRssMiB.toFixed(0).padStart(15)}${String(j.flows).padStart(8)}`);
     }

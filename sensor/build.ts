@@ -8,6 +8,8 @@ import type { StreamPolicyName } from '../reassembly/policies.js';
 
 /** TCP reassembly settings (suricata.yaml `stream:`). */
 export interface StreamSettings {
+  /** Fennec: `stream.reassembly.enabled` (default yes). Off = a flow meter only: no stream content, no stream/app-layer detection. */
+  enabled?: boolean;
   depth: number;
   memcap: number;
   policy: string;
@@ -29,7 +31,7 @@ export interface SensorConfig extends PipelineConfig {
 
 export interface BuiltPipeline {
   pipeline: Pipeline;
-  reassembly: ReassemblyStage;
+  reassembly: ReassemblyStage | null;
   detect: DetectStage | null;
 }
 
@@ -64,10 +66,13 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
   const pipeline = new Pipeline(cfg, onFlow);
   const st = cfg.stream ?? DEFAULT_STREAM;
   const consumers = new StreamFanout([]);
-  const reassembly = new ReassemblyStage(pipeline.flows, {
-    depth: st.depth, memcap: st.memcap, policy: st.policy as StreamPolicyName, immediate: st.inline, midstream: st.midstream,
-  }, consumers);
-  pipeline.addStage(reassembly);
+  let reassembly: ReassemblyStage | null = null;
+  if (st.enabled !== false) {
+    reassembly = new ReassemblyStage(pipeline.flows, {
+      depth: st.depth, memcap: st.memcap, policy: st.policy as StreamPolicyName, immediate: st.inline, midstream: st.midstream,
+    }, consumers);
+    pipeline.addStage(reassembly);
+  }
   let detect: DetectStage | null = null;
   if (cfg.detect && cfg.detect.paths.length > 0) {
     detect = new DetectStage(cfg.detect, pipeline.flows, onAlert);

@@ -25,6 +25,8 @@ export interface FennecConfig {
     memcap: number;
     /** Overlap policy (Fennec: stream.reassembly.policy; Suricata picks it per host-os-policy). */
     policy: string;
+    /** Fennec: stream.reassembly.enabled (default yes); no = flow metering only. */
+    enabled: boolean;
   };
   detect: {
     /** yes | no | auto (Suricata: auto for pcap files). */
@@ -48,7 +50,7 @@ export function defaultConfig(): FennecConfig {
   return {
     flow: structuredClone(DEFAULT_FLOW_CONFIG),
     defrag: { timeoutSec: 60, memcap: 32 << 20, maxTrackers: 4096, maxFragsPerTracker: 256, policy: 'bsd' },
-    stream: { midstream: false, asyncOneside: false, depth: 1 << 20, inline: false, memcap: 256 << 20, policy: 'bsd' },
+    stream: { midstream: false, asyncOneside: false, depth: 1 << 20, inline: false, memcap: 256 << 20, policy: 'bsd', enabled: true },
     detect: {
       checksumValidation: 'auto',
       actionOrder: ['pass', 'drop', 'reject', 'alert'],
@@ -115,6 +117,7 @@ const SETTINGS: Record<string, Setter> = {
   'stream.memcap': (c, v, k) => { c.stream.memcap = parseSize(v, k); },
   'stream.reassembly.depth': (c, v, k) => { c.stream.depth = parseSize(v, k); },
   'stream.reassembly.memcap': (c, v, k) => { c.stream.memcap = parseSize(v, k); },
+  'stream.reassembly.enabled': (c, v, k) => { c.stream.enabled = bool(v, k); },
   'stream.reassembly.policy': (c, v, k) => {
     const p = str(v);
     if (!(STREAM_POLICY_NAMES as readonly string[]).includes(p)) throw new ConfigError(`${k}: unknown policy "${p}" (one of ${STREAM_POLICY_NAMES.join(', ')})`);
