@@ -4,7 +4,8 @@
  * open) and frames are offsets into it. One FFI call per batch receives (fx_rx), one
  * returns the frames to the fill ring (fx_done, called on release or by the next receive).
  * Generic (SKB) mode works on any interface (veth here); native/zero-copy needs driver
- * support. AF_XDP gives no timestamp: frames get the receive call's wall clock.
+ * support. AF_XDP gives no timestamp: frames get the receive call's wall clock, spread to
+ * one microsecond apart in arrival order (see next()).
  */
 import { openXdpSocket, type XdpMode, type XdpSocket } from '../../native/afxdp.js';
 import { requireInterface } from './afpacket.js';
@@ -33,6 +34,8 @@ export class AfXdpSource implements CaptureSource {
   private readonly st = new Float64Array(8);
   private readonly ts = new Float64Array(1);
   private pending = false;
+  /** Timestamp given to the previous frame (µs). */
+  private lastUs = 0;
 
   constructor(private readonly sock: XdpSocket, iface: string, private readonly queue: number) {
     this.name = `afxdp:${iface}#${queue}`;
@@ -50,7 +53,21 @@ export class AfXdpSource implements CaptureSource {
     this.pending = n > 0;
     if (n === 0) return null;
     b.wirelen.set(b.caplen.subarray(0, n));
-    b.tsUs.fill(this.ts[0], 0, n);
+    // One clock reading per batch would give every frame of the batch the same time, and a
+    // flow's id is a hash of its key and start time: a TCP port reused within one batch (a
+    // SYN, RST, SYN again) then got the same flow_id as the flow before it, and the store's
+    // FINAL kept one of the two (seen: 838 of 839 flows in test/live/run.test.ts). Frames
+    // keep their arrival order and get strictly increasing microseconds instead: batch clock,
+    // or previous frame + 1 µs when frames come faster than that (a 1024-frame burst spreads
+    // over 1 ms at most).
+    const tsUs = b.tsUs;
+    let t = this.lastUs;
+    const now = this.ts[0];
+    for (let i = 0; i < n; i++) {
+      t = now > t ? now : t + 1;
+      tsUs[i] = t;
+    }
+    this.lastUs = t;
     return b;
   }
 

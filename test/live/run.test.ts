@@ -307,7 +307,7 @@ test('--user nobody: capture opened as root, then every thread of the sensor run
   }
 });
 
-test('clear one-line errors, exit 2: missing interface, bad --capture, DPDK without ports', () => {
+test('clear one-line errors, exit 2: missing interface, bad --capture, no permission, DPDK without ports', () => {
   const run = (args: string[]) => spawnSync(process.execPath, [FENNEC, 'run', ...args, '--data-dir', join(work, 'err')], { encoding: 'utf8' });
   let r = run(['--interface', 'nosuchif0']);
   assert.equal(r.status, 2);
@@ -318,6 +318,13 @@ test('clear one-line errors, exit 2: missing interface, bad --capture, DPDK with
   assert.match(r.stderr, /unknown method "pf_ring"/);
   r = run(['--interface', 'lo', '--capture', 'afxdp', '--bpf', 'udp']);
   assert.equal(r.status, 2);
+  // No permission (an unprivileged user): the shared NativeUnavailableError path, one line, exit 2.
+  execFileSync('chmod', ['0777', work]);
+  const u = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, FENNEC, 'run', '--interface', 'lo',
+    '--data-dir', join(work, 'err-nobody')], { encoding: 'utf8' });
+  assert.equal(u.status, 2, u.stderr);
+  assert.match(u.stderr, /^fennec: AF_PACKET on lo is not available on this host: socket\(AF_PACKET\): EPERM .*CAP_NET_RAW/);
+  assert.equal(u.stderr.trim().split('\n').length, 1);
   // DPDK with no device: the NativeUnavailableError path, one line, exit 2.
   r = run(['--interface', '0', '--capture', 'dpdk', `--dpdk-args=--no-huge --no-pci -m 256 --no-shconf --file-prefix=fennec-err-${process.pid} --log-level=error`]);
   assert.equal(r.status, 2, r.stderr);
