@@ -119,6 +119,11 @@ function storeConfig(v: Record<string, unknown>, cfg: FennecConfig): StoreConfig
   throw new UsageError('a store is needed: --data-dir DIR (embedded) or --clickhouse URL');
 }
 
+function streamSettings(cfg: FennecConfig): SensorConfig['stream'] {
+  const s = cfg.stream;
+  return { enabled: s.enabled, depth: s.depth, memcap: s.memcap, policy: s.policy, inline: s.inline, midstream: s.midstream };
+}
+
 function buildConfig(v: Record<string, unknown>): FennecConfig {
   const cfg = defaultConfig();
   if (typeof v.config === 'string') loadConfigFile(cfg, v.config);
@@ -165,7 +170,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const sc = storeConfig(v, cfg);
   const log = logger(v['log-level']);
 
-  const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, detect: null };
+  const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, stream: streamSettings(cfg), detect: null };
   let reloader: RulesReloader | null = null;
   if (v.rules) {
     try { statSync(v.rules); } catch (e) { throw new UsageError(`--rules: ${(e as Error).message.split('\n')[0]}`); }
