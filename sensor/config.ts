@@ -95,7 +95,7 @@ export function parseSize(v: unknown, key: string): number {
 }
 
 const str = (v: unknown): string => String(v);
-const secs = num(0, 86400 * 365);
+const secs = num(0, 86400 * 365 * 100); // up to a century: "never" for offline forensics
 
 const SETTINGS: Record<string, Setter> = {
   'checksum-validation': (c, v, k) => {

@@ -88,6 +88,10 @@ export class FlowTable {
   private readonly tails: Int32Array;
   private readonly timeoutUs: Float64Array;
   private freeHead: number;
+  /** Flow keys (hashes) created at `sameTsUs`, for the flow-id tie-breaker. */
+  private sameTsUs = -1;
+  private sameTsCount = 0;
+  private readonly sameTsHash = new Uint32Array(64);
   private readonly periodicUs: number;
   private readonly vlanTracking: boolean;
 
@@ -264,7 +268,14 @@ export class FlowTable {
     this.lastRecordUs[slot] = now;
     this.iface[slot] = p.iface;
     this.alerted[slot] = 0;
-    this.flowId[slot] = flowIdOf(h, addr, a, this.sport[slot], this.dport[slot], proto, ts);
+    // Two flows of one key starting in the same microsecond (port reuse within a burst that
+    // shares one timestamp) get different ids: the n-th such flow mixes n in. Both flows go
+    // to the same worker, in the same order, so the ids stay independent of the worker count.
+    if (ts !== this.sameTsUs) { this.sameTsUs = ts; this.sameTsCount = 0; }
+    let dup = 0;
+    for (let k = 0; k < this.sameTsCount; k++) if (this.sameTsHash[k] === h) dup++;
+    if (this.sameTsCount < this.sameTsHash.length) this.sameTsHash[this.sameTsCount++] = h;
+    this.flowId[slot] = flowIdOf(h, addr, a, this.sport[slot], this.dport[slot], proto, ts, dup);
     this.tcp.reset(slot, flip);
     this.used[slot] = 1;
     const cls = newClass(proto);
@@ -496,8 +507,8 @@ export function mixEndpoint(w: Uint32Array, port: number): number {
  * A 53-bit flow id (a safe JavaScript integer, so EVE consumers read it exactly) from the
  * oriented key and the start time: the same flow gets the same id whatever the worker count.
  */
-function flowIdOf(h: number, addr: Uint32Array, a: number, sp: number, dp: number, proto: number, ts: number): number {
-  let x = h ^ Math.imul(sp, 0x9e3779b1) ^ Math.imul(dp + 1, 0x85ebca77) ^ proto;
+function flowIdOf(h: number, addr: Uint32Array, a: number, sp: number, dp: number, proto: number, ts: number, dup: number): number {
+  let x = h ^ Math.imul(sp, 0x9e3779b1) ^ Math.imul(dp + 1, 0x85ebca77) ^ proto ^ Math.imul(dup, 0x27d4eb2f);
   let y = Math.imul(addr[a + 3] ^ addr[a + 2], 0xc2b2ae35) ^ Math.imul(addr[a + 7] ^ addr[a + 6], 0x27d4eb2f);
   const tl = ts % 4294967296, th = Math.floor(ts / 4294967296);
   x = Math.imul(x ^ tl, 0x7feb352d); x ^= x >>> 15;

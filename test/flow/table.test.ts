@@ -153,3 +153,10 @@ test('memory cap: a full table evicts the least recently active flow, counted, n
   assert.equal(recs.reduce((n, r) => n + r.pkts_toserver + r.pkts_toclient, 0), 80, 'every packet is in some record');
   assert.equal(stats['flow.active'], 0);
 });
+
+test('flow ids differ for two sessions of one key starting in the same microsecond', () => {
+  const { recs } = run(() => {}, [[0, tcp(A, B, 7, 87, 'S')], [0, tcp(B, A, 87, 7, 'RA')], [0, tcp(A, B, 7, 87, 'S')]]);
+  assert.equal(recs.length, 2);
+  assert.equal(recs[0].start_us, recs[1].start_us);
+  assert.notEqual(recs[0].flow_id, recs[1].flow_id);
+});
