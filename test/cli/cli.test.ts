@@ -107,3 +107,43 @@ test('run stores flows; a new serve process returns them (persistence across res
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('SIGINT during a run: every flow record emitted is stored before exit 0', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fennec-cli-'));
+  try {
+    const pcap = path.join(dir, 'big.pcap');
+    spawnSync('python3', [path.join(SHARED, 'tools/mkbench'), pcap, '256M', '--key', '5', '-q']);
+    const data = path.join(dir, 'data'), eve = path.join(dir, 'eve.json');
+    const run = spawn(process.execPath, [BIN, 'run', '--pcap', pcap, '--data-dir', data, '--eve', eve, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    run.stderr.on('data', (d) => { stderr += d; });
+    // Interrupt once the run is well under way (the EVE file has flow events).
+    for (let i = 0; i < 300; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      try { if (readFileSync(eve, 'utf8').length > 10_000) break; } catch { /* not yet */ }
+    }
+    run.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => run.once('exit', res));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /stopping: flushing flows and the store/);
+    const events = readFileSync(eve, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event_type === 'flow');
+    assert.ok(events.length > 100, `${events.length} flows before the interrupt`);
+    // The store holds exactly the flows the run emitted (the interrupted flows included).
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const srv = spawn(process.execPath, [BIN, 'serve', '--data-dir', data, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], { stdio: 'ignore' });
+    try {
+      let stats: any = null;
+      for (let i = 0; i < 150 && stats === null; i++) {
+        try { stats = await get(`http://127.0.0.1:${port}/api/v1/flows/top?by=proto&metric=flows&limit=100`); } catch { await new Promise((res) => setTimeout(res, 200)); }
+      }
+      assert.ok(stats, 'serve came up');
+      const stored = stats.top.reduce((n: number, t: any) => n + Number(t.flows), 0);
+      assert.equal(stored, events.length);
+    } finally {
+      srv.kill('SIGTERM');
+      await new Promise((res) => srv.once('exit', res));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
