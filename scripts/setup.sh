@@ -62,7 +62,10 @@ fi
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || \
    { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "setup: installing npm dependencies" >&2
-  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+  # `npm install`, not `npm ci`: chdb lists platform packages for macOS and arm64 Linux that the
+  # registry does not serve, so npm 11 leaves them out of the lock file and `npm ci` then refuses
+  # the lock as out of sync. `npm install` still follows the committed lock for everything else.
+  npm install --no-audit --no-fund
 fi
 
 # Native shims (C, against Debian's headers).
