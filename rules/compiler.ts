@@ -76,6 +76,9 @@ function fpBytes(c: ContentMatch): Uint8Array {
 }
 
 function inGroup(r: Rule, pg: number, dir: number): boolean {
+  // Transaction rules (sticky buffers) are inspected per app-layer transaction only: their
+  // packet payload list is empty and would match every packet of the group.
+  if (r.app) return false;
   if (r.proto.ipProto >= 0 && protoGroup(r.proto.ipProto) !== pg) return false;
   if (r.flow && !r.bidirectional) {
     if (r.flow.toServer && dir !== Dir.TO_SERVER) return false;

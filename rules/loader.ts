@@ -11,6 +11,7 @@ import { RulesetContext } from './builder.js';
 import { DEFAULT_CLASSIFICATION, parseClassificationConfig } from './classification.js';
 import { parseRule, type SkipReason } from './parser.js';
 import type { Rule } from './types.js';
+import { enableAppLayer } from './keywords/app-buffer.js';
 
 export interface SkippedRule {
   file: string;
@@ -53,6 +54,8 @@ export interface LoadOptions {
    * their slots so the flow state (FlowCtx bits/ints) keeps its meaning across the swap.
    */
   seedNames?: { flowbits: readonly string[]; flowints: readonly string[] };
+  /** App-layer keywords and protocols (default on). */
+  appLayer?: boolean;
 }
 
 const DISABLED = /^#+\s*(alert|pass|drop|reject|rejectsrc|rejectdst|rejectboth)\s+\S+\s+.*\(.*sid\s*:/;
@@ -69,6 +72,9 @@ export function makeContext(opts: LoadOptions = {}): RulesetContext {
   if (opts.vars?.port) Object.assign(v.port, opts.vars.port);
   const cls = parseClassificationConfig(opts.classificationFile ? readFileSync(opts.classificationFile, 'utf8') : DEFAULT_CLASSIFICATION);
   const ctx = new RulesetContext(v, cls);
+  // App-layer keywords and headers load: rules with `rule.app` go to the transaction
+  // inspector (rules/detect/app-inspect.ts), never into the packet groups (compiler.ts).
+  if (opts.appLayer !== false) enableAppLayer(ctx);
   for (const n of opts.seedNames?.flowbits ?? []) ctx.bit(n);
   for (const n of opts.seedNames?.flowints ?? []) ctx.int(n);
   return ctx;

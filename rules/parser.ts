@@ -7,6 +7,7 @@ import { parseAddress, parsePort } from './address.js';
 import { RuleBuilder, type RulesetContext } from './builder.js';
 import { APP_LAYER_KEYWORD, KEYWORD_BY_NAME } from './keywords/index.js';
 import type { Action, ProtoSpec, Rule } from './types.js';
+import { appProtoId } from '../sensor/app/types.js';
 
 export type SkipReason = 'unsupported-keyword' | 'needs-app-layer' | 'invalid-option' | 'invalid-header' | 'missing-sid' | 'needs-app-layer-protocol';
 
@@ -147,7 +148,10 @@ export function parseRule(text: string, file: string, line: number, ctx: Ruleset
     if (rule.needs.length) return fail('needs-app-layer', name, `${name} needs app-layer buffer ${rule.needs[0]}`);
   }
   if (!haveSid) return fail('missing-sid', '', 'rule has no sid');
-  if (proto.app) return fail('needs-app-layer-protocol', proto.app, `protocol "${proto.app}" needs app-layer detection`);
+  // App-layer protocols Fennec parses (sensor/app: http, dns, tls, ssh) load once the
+  // context has app-layer detection on; the others (smtp, ftp, smb ...) still skip.
+  if (proto.app && !(ctx.appLayer && appProtoId(proto.app) > 0)) return fail('needs-app-layer-protocol', proto.app, `protocol "${proto.app}" needs app-layer detection`);
+  if (proto.app && rule.app && rule.app.proto && rule.app.proto !== appProtoId(proto.app)) return fail('invalid-option', '', `buffers of another protocol than the header's "${proto.app}"`);
   // Packets-only keywords cannot apply to a stream: dsize makes the rule packet-only.
   return rule;
 }

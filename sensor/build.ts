@@ -5,6 +5,7 @@ import { DetectStage, type DetectSettings } from '../rules/detect/stage.js';
 import { ReassemblyStage } from '../reassembly/stage.js';
 import type { StreamConsumer } from '../reassembly/tcp.js';
 import type { StreamPolicyName } from '../reassembly/policies.js';
+import { AppStage } from './app/stage.js';
 
 /** TCP reassembly settings (suricata.yaml `stream:`). */
 export interface StreamSettings {
@@ -33,6 +34,8 @@ export interface BuiltPipeline {
   pipeline: Pipeline;
   reassembly: ReassemblyStage | null;
   detect: DetectStage | null;
+  /** App layer (null when neither reassembly nor detection runs: flow metering only). */
+  app: AppStage | null;
 }
 
 const DEFAULT_STREAM: StreamSettings = { depth: 1 << 20, memcap: 256 << 20, policy: 'bsd', inline: false, midstream: false };
@@ -74,9 +77,17 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
     pipeline.addStage(reassembly);
   }
   let detect: DetectStage | null = null;
-  if (cfg.detect && cfg.detect.paths.length > 0) {
-    detect = new DetectStage(cfg.detect, pipeline.flows, onAlert);
-    pipeline.addStage(detect);
+  if (cfg.detect && cfg.detect.paths.length > 0) detect = new DetectStage(cfg.detect, pipeline.flows, onAlert);
+  // App layer: on whenever reassembly or detection runs (flow records carry app_proto);
+  // with rules it inspects transactions with the DetectStage's per-flow state. It runs
+  // before packet detection so `alert http` packet rules see the protocol detected from
+  // the data reassembled up to this packet.
+  let app: AppStage | null = null;
+  if (reassembly !== null || detect !== null) {
+    app = new AppStage(pipeline.flows, null, onAlert, null, undefined, detect);
+    consumers.add(app);
+    pipeline.addStage(app);
   }
-  return { pipeline, reassembly, detect };
+  if (detect) pipeline.addStage(detect);
+  return { pipeline, reassembly, detect, app };
 }

@@ -14,6 +14,7 @@ import { FlowCtx } from './flow-ctx.js';
 import type { PacketView } from './packet-view.js';
 import { PayloadInspector } from './payload.js';
 import { ThresholdTable } from './threshold.js';
+import { appProtoId } from '../../sensor/app/types.js';
 
 export interface DetectorOptions {
   /** Suricata checksum-validation (default here: no; the CLI passes the setting, default auto). */
@@ -54,7 +55,7 @@ export class Detector {
   private stampGen = 1;
   private readonly cand: Int32Array;
   private readonly payload = new PayloadInspector();
-  private readonly thresholds = new ThresholdTable();
+  readonly thresholds = new ThresholdTable();
   /** Rule evaluation order: action order, then load order. */
   private readonly rank: Int32Array;
   readonly generation: number;
@@ -65,6 +66,8 @@ export class Detector {
   private readonly ipOnly: Int32Array[];
   /** 1 when a pass match of the rule passes the whole flow (no packet-level keywords). */
   private readonly flowScope: Uint8Array;
+  /** App protocol (AppProto) a rule's header requires of the flow, 0 = none. */
+  private readonly appReq: Uint8Array;
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
@@ -83,6 +86,8 @@ export class Detector {
     this.rank = new Int32Array(n);
     order.forEach((ri, pos) => { this.rank[ri] = pos; });
     this.flowScope = new Uint8Array(n);
+    this.appReq = new Uint8Array(n);
+    for (const r of compiled.rules) if (r.proto.app) this.appReq[r.index] = Math.max(0, appProtoId(r.proto.app));
     for (const r of compiled.rules) {
       this.flowScope[r.index] = r.payload.length === 0 && r.hdrBufs.length === 0 && r.header.length === 0 && r.decodeEvents.length === 0 ? 1 : 0;
     }
@@ -97,7 +102,7 @@ export class Detector {
         // Suricata (817 of the 969 header-only ET Open tcp rules are reputation lists that set ET.Evil etc.).
         const condBits = r.flowbits.some((b) => b.cmd === 'isset' || b.cmd === 'isnotset');
         const isIpOnly = this.flowScope[ri] === 1 && r.flow === null && !condBits && r.flowints.length === 0
-          && r.action !== 'pass' && r.proto.name !== 'pkthdr';
+          && r.action !== 'pass' && r.proto.name !== 'pkthdr' && this.appReq[ri] === 0;
         (isIpOnly ? io : pk).push(ri);
       }
       this.pktAlways.push(Int32Array.from(pk)); this.ipOnly.push(Int32Array.from(io));
@@ -193,6 +198,10 @@ export class Detector {
   matchRule(r: Rule, p: PacketView, f: FlowCtx | null): boolean {
     const ip = r.proto.ipProto;
     if (ip >= 0 && ip !== p.proto && !(ip === 1 && p.proto === 58)) return false;
+    // `alert http ...` without sticky buffers: a packet rule for flows of that protocol
+    // (Suricata's app-layer-protocol signature type), after the protocol was detected.
+    const ar = this.appReq[r.index];
+    if (ar !== 0 && (f === null || f.appProto !== ar)) return false;
     const fwd = addrMatch(r.src, p.ipVersion, p.src) && addrMatch(r.dst, p.ipVersion, p.dst)
       && portMatch(r.sport, p.sport) && portMatch(r.dport, p.dport);
     if (!fwd) {

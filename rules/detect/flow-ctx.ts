@@ -34,6 +34,8 @@ export class FlowCtx {
   /** IP-only rules already evaluated for this direction (bit 1 to server, 2 to client) under detector ipOnlyGen. */
   ipOnlyDone = 0;
   ipOnlyGen = -1;
+  /** Detected app-layer protocol of the flow (sensor/app AppProto; 0 = not yet known). */
+  appProto = 0;
   /** A `pass` rule that applies to the whole flow matched: no more detection on it. */
   passed = false;
   /** The ruleset generation this state was sized for (reload resizes lazily). */

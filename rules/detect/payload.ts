@@ -143,12 +143,15 @@ export class PayloadInspector {
     if (pos < 0 || pos + m.nbytes > this.len) return false;
     const d = this.data, o = this.start + pos;
     let v = 0;
+    // nbytes 0 with string (byte_test): the digits up to the end of the buffer (at most 23).
+    const nb = m.nbytes === 0 && m.base !== 0 ? Math.min(23, this.len - pos) : m.nbytes;
+    if (nb === 0) return false;
     if (m.base === 0) {
       if (m.endian === 'little') for (let k = m.nbytes - 1; k >= 0; k--) v = v * 256 + d[o + k];
       else for (let k = 0; k < m.nbytes; k++) v = v * 256 + d[o + k];
     } else {
       let digits = 0;
-      for (let k = 0; k < m.nbytes; k++) {
+      for (let k = 0; k < nb; k++) {
         const c = d[o + k];
         let dv = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : 99;
         if (dv >= m.base) { if (digits === 0) return false; break; }

@@ -68,6 +68,10 @@ export class DetectStage implements PacketStage {
   private readonly midstream: boolean;
   alerts = 0;
   droppedByAlertMax = 0;
+  /** Per-slot detected app protocol (sensor/app AppLayer.proto), set by the app stage. */
+  appProtos: Uint8Array | null = null;
+  /** Called after a successful reload with the new ruleset (the app stage rebuilds its inspector). */
+  private readonly swapHooks: Array<(rs: Ruleset) => void> = [];
 
   constructor(private readonly s: DetectSettings, flows: FlowTable, private readonly onAlert: (a: AlertRecord) => void) {
     this.reloadSig = s.reloadSignal ? new Int32Array(s.reloadSignal) : null;
@@ -112,7 +116,37 @@ export class DetectStage implements PacketStage {
     this.reloads++;
     old.free();
     freeCompiled(old.compiled);
+    for (const h of this.swapHooks) h(rs);
     return null;
+  }
+
+  onSwap(h: (rs: Ruleset) => void): void {
+    this.swapHooks.push(h);
+  }
+
+  /** Flowbit / flowint slot counts of the running ruleset. */
+  get ctxSizes(): { bits: number; ints: number; generation: number } {
+    return { bits: this.ruleset.ctx.flowbits.size, ints: this.ruleset.ctx.flowints.size, generation: this.detector.generation };
+  }
+
+  /**
+   * The flow's detection state (one per flow, shared by packet, stream and app-layer
+   * rules so flowbits set by one are seen by the others). Created on first use.
+   */
+  flowCtx(slot: number): FlowCtx {
+    let f = this.ctx[slot];
+    if (f === null) {
+      f = new FlowCtx();
+      f.flowId = this.flows!.flowId[slot];
+      this.ctx[slot] = f;
+    }
+    f.ensure(this.ruleset.ctx.flowbits.size, this.ruleset.ctx.flowints.size, this.detector.generation);
+    return f;
+  }
+
+  /** The threshold / suppress state of the running detector (shared with app/stream alerts). */
+  get detectorNow(): Detector {
+    return this.detector;
   }
 
   private pollReload(): void {
@@ -135,6 +169,7 @@ export class DetectStage implements PacketStage {
       this.ctx[slot] = f;
     }
     f.toServer = dir === 0;
+    if (this.appProtos !== null) f.appProto = this.appProtos[slot];
     const tcp = flows.proto[slot] === 6;
     if (tcp) {
       // TCP: established once the stream is (Suricata sets the flow state after its stream

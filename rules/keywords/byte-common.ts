@@ -46,6 +46,9 @@ export function parseFlag(opt: string, c: ByteCommon): boolean | string {
 
 /** Validates nbytes for binary (1..8) or string (1..23 per Suricata) conversions. */
 export function checkNbytes(c: ByteCommon, kw: string): string | null {
+  // byte_test:0,...,string: the whole rest of the buffer is the number (ET Open uses it on
+  // http.content_len, 42 rules; Suricata 7 accepts nbytes 0 with string).
+  if (kw === 'byte_test' && c.nbytes === 0 && c.base !== 0) return null;
   if (!Number.isInteger(c.nbytes) || c.nbytes < 1) return `${kw}: invalid number of bytes`;
   if (c.base === 0 && c.nbytes > 8) return `${kw}: at most 8 bytes without string`;
   if (c.base !== 0 && c.nbytes > 23) return `${kw}: at most 23 bytes with string`;

@@ -121,10 +121,15 @@ export class AppLayer {
     if (!s.message(b, off, len, toServer)) this.counters.dnsMalformed++;
   }
 
-  /** Flow slot ended (the flow table reuses it next). */
-  end(slot: number): void {
+  /** Flow ending: close both directions so open transactions complete (idempotent). */
+  finish(slot: number): void {
     const s = this.state[slot];
     if (s !== null && !(s instanceof DnsState)) { s.close(true); s.close(false); }
+  }
+
+  /** Flow slot ended (the flow table reuses it next). */
+  end(slot: number): void {
+    this.finish(slot);
     this.state[slot] = null;
     this.proto[slot] = AppProto.UNKNOWN;
     this.probeFail[slot] = 0;

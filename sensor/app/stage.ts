@@ -2,13 +2,10 @@
  * The app-layer stage of a worker: a StreamConsumer for the TCP reassembler (in-order bytes
  * per flow slot and direction) and a PacketStage for UDP datagrams (DNS). Completed
  * transaction sides go to the app-layer rule inspector (rules/detect/app-inspect.ts) and to
- * an optional transaction callback (EVE app-layer events). Wiring (sensor/build.ts):
- *
- *   const app = new AppStage(pipeline.flows, detectRuleset?.rules ?? null, onAlert);
- *   const reasm = new ReassemblyStage(pipeline.flows, reassemblyCfg, app);  // app = consumer
- *   pipeline.addStage(reasm); pipeline.addStage(app);                       // UDP via onPacket
- *
- * `app.layer.name(slot)` is the flow record's app_proto.
+ * an optional transaction callback (EVE app-layer events). Wiring is in sensor/build.ts:
+ * a consumer of the reassembler's StreamFanout, a pipeline stage before detection, the
+ * DetectStage's FlowCtx per flow (flowbits/flowints shared with packet rules) and its
+ * threshold table. `layer.name(slot)` is the flow record's app_proto.
  */
 import type { Packet } from '../decode/packet.js';
 import type { FlowTable } from '../flow/table.js';
@@ -18,31 +15,54 @@ import type { StreamConsumer } from '../../reassembly/tcp.js';
 import { formatAddr } from '../flow/addr.js';
 import { AppInspector, type FlowEnds } from '../../rules/detect/app-inspect.js';
 import { FlowCtx } from '../../rules/detect/flow-ctx.js';
+import { emptyPacketView, type PacketView } from '../../rules/detect/packet-view.js';
+import type { DetectStage } from '../../rules/detect/stage.js';
 import type { Rule } from '../../rules/types.js';
 import { AppLayer } from './layer.js';
 import { APP_PROTO_NAMES, TO_SERVER, type AppTx } from './types.js';
 
 const UDP = 17;
 
+declare module '../output/alert-record.js' {
+  interface AlertRecord {
+    /** App-layer fields of the transaction an app rule matched, keyed as EVE writes them ({http: {...}}). */
+    app?: Record<string, unknown>;
+  }
+}
+
 export class AppStage implements PacketStage, StreamConsumer {
   readonly layer: AppLayer;
-  readonly inspector: AppInspector | null;
+  inspector: AppInspector | null;
   private flows: FlowTable;
-  /** Per-slot detection state for app rules (flowbits/flowints). */
+  /** Per-slot detection state when no DetectStage shares its own (tests, rules-less runs). */
   private readonly ctx: (FlowCtx | null)[];
   private readonly ends: FlowEnds;
+  /** Threshold input for app alerts: addresses/time of the transaction (no packet here). */
+  private readonly pv: PacketView = emptyPacketView();
   private nBits = 0;
   private nInts = 0;
   alerts = 0;
+  suppressed = 0;
 
   constructor(flows: FlowTable, rules: readonly Rule[] | null, private readonly onAlert: (a: AlertRecord) => void = () => {},
-    private readonly onTx: ((slot: number, tx: AppTx, dir: number) => void) | null = null, ctxSizes?: { bits: number; ints: number }) {
+    private readonly onTx: ((slot: number, tx: AppTx, dir: number) => void) | null = null, ctxSizes?: { bits: number; ints: number },
+    private readonly detect: DetectStage | null = null) {
     this.flows = flows;
     this.layer = new AppLayer(flows.cap, (slot, tx, dir) => this.tx(slot, tx, dir));
-    this.inspector = rules ? new AppInspector(rules, (r, tx, dir) => this.alert(r, tx, dir)) : null;
+    const rs = detect ? detect.ruleset.rules : rules;
+    this.inspector = rs ? new AppInspector(rs, (r, tx, dir) => this.alert(r, tx, dir)) : null;
     this.ctx = new Array(flows.cap).fill(null);
     this.ends = { ipVersion: 4, proto: 6, client: new Uint32Array(4), server: new Uint32Array(4), clientPort: 0, serverPort: 0, appProto: 0 };
     if (ctxSizes) { this.nBits = ctxSizes.bits; this.nInts = ctxSizes.ints; }
+    if (detect) {
+      detect.appProtos = this.layer.proto;
+      detect.onSwap((next) => { this.inspector = new AppInspector(next.rules, (r, tx, dir) => this.alert(r, tx, dir)); });
+    }
+    // Flow end: the reassembler's onEnding flush delivered the last bytes; closing the
+    // parsers here completes open transactions while the flow's FlowCtx still exists
+    // (DetectStage drops it in onEnd). The record step reads app_proto, onEnd resets.
+    flows.onEnding((slot) => this.layer.finish(slot));
+    flows.addRecordFields((slot, rec) => { const n = this.layer.name(slot); if (n && n !== 'failed') rec.app_proto = n; });
     flows.onEnd((slot) => { this.layer.end(slot); this.ctx[slot] = null; });
   }
 
@@ -57,15 +77,32 @@ export class AppStage implements PacketStage, StreamConsumer {
     for (let i = 0; i < 4; i++) { e.client[i] = fl.addr[a + i]; e.server[i] = fl.addr[a + 4 + i]; }
     e.clientPort = fl.sport[slot]; e.serverPort = fl.dport[slot];
     e.appProto = this.layer.proto[slot];
-    let c = this.ctx[slot];
-    if (c === null) { c = new FlowCtx(); c.flowId = fl.flowId[slot]; c.ensure(this.nBits, this.nInts, 0); this.ctx[slot] = c; }
+    let c: FlowCtx;
+    if (this.detect) c = this.detect.flowCtx(slot);
+    else {
+      let x = this.ctx[slot];
+      if (x === null) { x = new FlowCtx(); x.flowId = fl.flowId[slot]; x.ensure(this.nBits, this.nInts, 0); this.ctx[slot] = x; }
+      c = x;
+    }
+    if (c.passed) return;
+    c.appProto = e.appProto;
     this.slot = slot;
+    this.cur = c;
     ins.inspect(tx, dir, e, c, fl.lastUs[slot]);
   }
+
+  private cur: FlowCtx | null = null;
 
   private alert(rule: Rule, tx: AppTx, dir: number): void {
     const fl = this.flows, slot = this.slot, a = slot * 8, v4 = fl.ipv[slot] === 4;
     const ts = dir === TO_SERVER;
+    if (rule.action === 'pass') { if (this.cur) this.cur.passed = true; return; }
+    if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter)) {
+      const pv = this.pv;
+      pv.ipVersion = fl.ipv[slot]; pv.tsUs = fl.lastUs[slot]; pv.proto = fl.proto[slot];
+      for (let i = 0; i < 4; i++) { pv.src[i] = fl.addr[(ts ? a : a + 4) + i]; pv.dst[i] = fl.addr[(ts ? a + 4 : a) + i]; }
+      if (!this.detect.detectorNow.thresholds.allow(rule, pv, this.cur)) { this.suppressed++; return; }
+    }
     this.alerts++;
     fl.alerted[slot]++;
     const vlan: number[] = [];
@@ -86,6 +123,7 @@ export class AppStage implements PacketStage, StreamConsumer {
       action: 'allowed',
       gid: rule.gid, signature_id: rule.sid, rev: rule.rev, signature: rule.msg,
       category: rule.category, severity: rule.priority,
+      app: { [APP_PROTO_NAMES[tx.proto]]: tx.eve() },
     });
   }
 

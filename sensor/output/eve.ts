@@ -119,6 +119,9 @@ export function alertEvent(a: AlertRecord): Record<string, unknown> {
       signature: a.signature, category: a.category, severity: a.severity,
     },
     app_proto: a.app_proto || undefined,
+    // The transaction's app-layer fields as Suricata writes them next to the alert
+    // (http{hostname,url,...}, dns{...}, tls{sni,version,ja3,...}, ssh{...}).
+    ...(a.app ?? {}),
     payload: a.payload,
   };
 }

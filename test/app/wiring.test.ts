@@ -1,0 +1,86 @@
+/**
+ * App-layer detection end to end through the real CLI (`fennec run --pcap --rules --eve`):
+ * app rules alert once per transaction with the transaction's EVE fields, `alert http`
+ * header rules only match flows of that protocol, flow events carry app_proto, and
+ * flowbits set by an app rule are seen by a packet rule of the same flow. tshark is the
+ * oracle for what the captures contain.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FENNEC } from '../rules/sv-case.js';
+import { tshark } from './streams.js';
+
+const SEEDS = '/work/shared/bench/seeds';
+
+interface Ev { event_type: string; app_proto?: string; src_port?: number; dest_port?: number; alert?: { signature_id: number }; [k: string]: unknown }
+
+function run(pcap: string, rules: string): Ev[] {
+  const tmp = mkdtempSync(join(tmpdir(), 'fennec-appw-'));
+  try {
+    writeFileSync(join(tmp, 'r.rules'), rules);
+    const eve = join(tmp, 'eve.json');
+    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
+      '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'checksum-validation=no'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const alerts = (evs: Ev[], sid: number): Ev[] => evs.filter((e) => e.event_type === 'alert' && e.alert!.signature_id === sid);
+
+test('http: one alert per request with http{hostname,url,http_method,status} equal to tshark; flows get app_proto', () => {
+  const pcap = join(SEEDS, 'http-bro-org.pcap');
+  const evs = run(pcap, [
+    'alert http any any -> any any (msg:"host"; flow:to_server; http.host; content:"bro.org"; sid:1;)',
+    'alert tls any any -> any any (msg:"tls on http flows"; sid:2;)',
+    'alert tcp any any -> any any (msg:"uri"; http.uri; content:"/"; startswith; sid:3;)',
+  ].join('\n'));
+  const rows = tshark(['-r', pcap, '-Y', 'http.request && http.host contains "bro.org"', '-T', 'fields', '-e', 'http.host', '-e', 'http.request.uri', '-e', 'http.request.method'])
+    .split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const a1 = alerts(evs, 1);
+  assert.equal(a1.length, rows.length, 'one alert per bro.org request');
+  const got = a1.map((e) => { const h = e.http as Record<string, unknown>; return [h.hostname, h.url, h.http_method].join(' '); }).sort();
+  assert.deepEqual(got, rows.map((r) => r.join(' ')).sort());
+  for (const e of a1) assert.equal(e.app_proto, 'http');
+  assert.equal(alerts(evs, 2).length, 0, 'tls header rule never matches http flows');
+  const reqs = Number(tshark(['-r', pcap, '-Y', 'http.request', '-T', 'fields', '-e', 'frame.number']).split('\n').filter(Boolean).length);
+  assert.equal(alerts(evs, 3).length, reqs, 'tcp header + http.uri: one alert per request');
+  // Flows that carried data are http; handshake-only flows have no app_proto (as in Suricata).
+  const flows = evs.filter((e) => e.event_type === 'flow' && e.dest_port === 80);
+  const withData = flows.filter((f) => (f.stream as { reassembled_bytes_toserver: number }).reassembled_bytes_toserver > 0);
+  assert.ok(withData.length > 0 && withData.every((f) => f.app_proto === 'http'), 'port-80 flows with data are http');
+  assert.ok(flows.filter((f) => !withData.includes(f)).every((f) => f.app_proto === undefined));
+});
+
+test('tls: sni and ja3 in the alert equal tshark; flowbits from an app rule gate a packet rule', () => {
+  const pcap = join(SEEDS, 'tls-chrome34-google.pcap');
+  const [sni, ja3] = tshark(['-r', pcap, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tls.handshake.extensions_server_name', '-e', 'tls.handshake.ja3'])
+    .split('\n').filter(Boolean)[0].split('\t');
+  const evs = run(pcap, [
+    `alert tls any any -> any any (msg:"sni"; tls.sni; content:"${sni}"; flowbits:set,saw_sni; sid:10;)`,
+    'alert tcp any any -> any any (msg:"after sni"; flow:to_client; flowbits:isset,saw_sni; content:"|16 03|"; sid:11;)',
+    'alert tcp any any -> any any (msg:"never set"; flowbits:isset,other; sid:12;)',
+  ].join('\n'));
+  const a = alerts(evs, 10);
+  assert.equal(a.length, 1);
+  const tls = a[0].tls as { sni: string; ja3: { hash: string } };
+  assert.equal(tls.sni, sni);
+  assert.equal(tls.ja3.hash, ja3);
+  assert.ok(alerts(evs, 11).length >= 1, 'packet rule sees the flowbit the app rule set');
+  assert.equal(alerts(evs, 12).length, 0);
+  assert.ok(evs.some((e) => e.event_type === 'flow' && e.app_proto === 'tls'));
+});
+
+test('dns over udp: dns.query alert carries dns{queries} equal to tshark', () => {
+  const pcap = join(SEEDS, 'vlan-dns.pcap');
+  const names = tshark(['-r', pcap, '-Y', 'dns.flags.response == 0', '-T', 'fields', '-e', 'dns.qry.name']).split('\n').filter(Boolean);
+  const evs = run(pcap, 'alert dns any any -> any any (msg:"q"; dns.query; content:"."; sid:20;)\n');
+  const a = alerts(evs, 20);
+  assert.equal(a.length, names.length);
+  assert.deepEqual(a.map((e) => ((e.dns as { queries: Array<{ rrname: string }> }).queries[0].rrname)).sort(), [...names].sort());
+});
