@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 # Debian packages, one per line: package  # why
 DEBIAN_PACKAGES=(
   libvectorscan5      # libhs.so.5: multi-pattern prefilter (rules/)
+  libvectorscan-dev   # builds native/rules shim (batch scan over hs_scan)
   libpcre2-8-0        # pcre keyword (rules/)
+  libpcre2-dev        # builds native/rules shim (PCRE2 match helpers)
   libpcap0.8          # pcap_compile for --bpf (sensor/capture)
   libxdp1             # AF_XDP sockets (sensor/capture/afxdp)
   libbpf1             # AF_XDP (libxdp's dependency)
@@ -48,7 +50,7 @@ if [ "${#missing[@]}" -gt 0 ] && [ -z "${FENNEC_SKIP_APT:-}" ]; then
   # tshark asks whether non-root users may capture; answer "no" without a prompt.
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
   # Check, do not trust: every package must now be installed.
   for p in "${missing[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
