@@ -43,7 +43,7 @@ export class Packet {
   ipHdrLen = 0;
   /** End of the IP datagram inside data (min of the IP length field and captured bytes). */
   l3End = 0;
-  /** Source and destination addresses, 4 big-endian 32-bit words; IPv4 is mapped (::ffff:a.b.c.d). */
+  /** Source and destination addresses, 4 big-endian 32-bit words; IPv4 is mapped (::ffff:a.b.c.d). Valid when ipVersion != 0. */
   readonly src = new Uint32Array(4);
   readonly dst = new Uint32Array(4);
   /** Upper-layer protocol (after IPv6 extension headers). */
@@ -168,8 +168,8 @@ export class Packet {
     this.l3Off = -1;
     this.ipHdrLen = 0;
     this.l3End = 0;
-    this.src.fill(0);
-    this.dst.fill(0);
+    // src/dst are not cleared: every IP decoder writes all four words, and they are only
+    // meaningful when ipVersion != 0 (two typed-array fills were ~6% of resetL3's cost).
     this.proto = -1;
     this.ttl = 0;
     this.tos = 0;

@@ -66,12 +66,15 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
       held.shift();
     }
   };
+  /** Entries known free in ring w (re-read from the worker's index only when used up). */
+  const room = new Int32Array(n);
   /** Wait until ring w has room for one entry. */
   const reserve = (w: number) => {
+    if (room[w] > 0) { room[w]--; return; }
     const ring = rings[w];
     for (;;) {
-      const used = (write[w] - Atomics.load(ring.ctrl, C_READ)) | 0;
-      if (used < ring.size) return;
+      const free = ring.size - ((write[w] - Atomics.load(ring.ctrl, C_READ)) | 0);
+      if (free > 0) { room[w] = free - 1; return; }
       publish();
       Atomics.wait(ring.ctrl, C_READ, Atomics.load(ring.ctrl, C_READ), 5);
     }
