@@ -147,3 +147,19 @@ test('SIGINT during a run: every flow record emitted is stored before exit 0', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a truncated capture: the frames before the damage are processed and stored, exit 1 naming the offset', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fennec-cli-'));
+  try {
+    const cut = path.join(dir, 'cut.pcap');
+    writeFileSync(cut, readFileSync(path.join(SHARED, 'bench/seeds/http-bro-org.pcap')).subarray(0, 100_000));
+    const eve = path.join(dir, 'eve.json');
+    const r = fennec(['run', '--pcap', cut, '--data-dir', path.join(dir, 'data'), '--eve', eve, '--log-level', 'silent']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cut\.pcap: offset 99272: truncated record/);
+    const flows = readFileSync(eve, 'utf8').trim().split('\n').filter((l) => l.includes('"event_type":"flow"'));
+    assert.ok(flows.length >= 5, `${flows.length} flows from the frames before the damage`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
