@@ -36,8 +36,14 @@ export interface Group {
 export interface CompiledRuleset {
   ruleset: Ruleset;
   rules: Rule[];
-  /** groups[protoGroup * 2 + dir] */
+  /** groups[protoGroup * 2 + dir]: every packet rule (packets the reassembler does not track). */
   groups: Group[];
+  /** TCP, per direction: rules inspected on the reassembled stream (raw stream inspection). */
+  streamGroups: Group[];
+  /** TCP, per direction: the packet rules of groups[dir] that are not stream rules (tracked packets). */
+  pktGroups: Group[];
+  /** 1 when the rule is inspected on the stream instead of on tracked packets (streamEligible). */
+  streamRule: Uint8Array;
   /** Fast pattern content per rule (null = header-only / no prefilter). */
   fastPattern: Array<ContentMatch | null>;
   hash: string;
@@ -87,9 +93,22 @@ function inGroup(r: Rule, pg: number, dir: number): boolean {
   return true;
 }
 
+/**
+ * Suricata's raw-stream rules: TCP payload rules whose keywords all apply to a byte buffer
+ * (no dsize, packet header keywords or decode events, not `flow:no_stream` / `tcp-pkt`).
+ * On packets the reassembler adds to a stream they are matched on the stream only (like
+ * Suricata skipping packet payload inspection for PKT_STREAM_ADD packets of
+ * SIG_FLAG_REQUIRE_STREAM rules); on untracked packets on the packet payload.
+ */
+export function streamEligible(r: Rule): boolean {
+  return (r.proto.ipProto === 6 || r.proto.ipProto === -1) && !r.app && r.payload.length > 0 && !r.proto.pktOnly
+    && !(r.flow !== null && (r.flow.noStream || r.flow.onlyFrag)) && r.dsize === null && r.header.length === 0
+    && r.hdrBufs.length === 0 && r.decodeEvents.length === 0;
+}
+
 export function rulesetHash(rs: Ruleset): string {
   const h = createHash('sha256');
-  h.update(`fennec-rules-v1 hs ${safeVersion()}\n`);
+  h.update(`fennec-rules-v2 hs ${safeVersion()}\n`);
   h.update(JSON.stringify(rs.ctx.vars));
   for (const r of rs.rules) h.update(r.text + '\n');
   return h.digest('hex').slice(0, 32);
@@ -112,51 +131,61 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   const groups: Group[] = [];
   let fromCache = true, dbBytes = 0;
   if (opts.cacheDir) mkdirSync(opts.cacheDir, { recursive: true });
+  const streamRule = new Uint8Array(rules.length);
+  for (const r of rules) streamRule[r.index] = streamEligible(r) ? 1 : 0;
+  const build = (name: string, accept: (r: Rule) => boolean): Group => {
+    const ids = new Map<string, number>();
+    const lits: LiteralPattern[] = [];
+    const byPattern: number[][] = [];
+    const always: number[] = [];
+    for (const r of rules) {
+      if (!accept(r)) continue;
+      const fp = fastPattern[r.index];
+      if (!fp) { always.push(r.index); continue; }
+      const bytes = fpBytes(fp);
+      const key = `${fp.nocase ? 'i' : 'c'}:${Buffer.from(bytes).toString('hex')}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = lits.length;
+        ids.set(key, id);
+        lits.push({ bytes, id, flags: HS_FLAG_SINGLEMATCH | (fp.nocase ? HS_FLAG_CASELESS : 0) });
+        byPattern.push([]);
+      }
+      byPattern[id].push(r.index);
+    }
+    let db: HsDatabase | null = null;
+    if (lits.length) {
+      const file = opts.cacheDir ? join(opts.cacheDir, `${hash}-${name}.hsdb`) : '';
+      if (file && existsSync(file)) {
+        try { db = HsDatabase.deserialize(new Uint8Array(readFileSync(file))); } catch { db = null; }
+      }
+      if (!db) {
+        fromCache = false;
+        db = compileLiterals(lits);
+        if (file) {
+          const tmp = `${file}.${process.pid}.tmp`;
+          writeFileSync(tmp, db.serialize());
+          renameSync(tmp, file);
+        }
+      }
+      dbBytes += db.size();
+    }
+    return { name, db, patternRules: byPattern.map((a) => Int32Array.from(a)), always: Int32Array.from(always), patterns: lits.length };
+  };
   for (let pg = 0; pg < PROTO_GROUPS.length; pg++) {
     for (let dir = 0; dir < 2; dir++) {
-      const name = `${PROTO_GROUPS[pg]}-${dir === 0 ? 'toserver' : 'toclient'}-payload`;
-      const ids = new Map<string, number>();
-      const lits: LiteralPattern[] = [];
-      const byPattern: number[][] = [];
-      const always: number[] = [];
-      for (const r of rules) {
-        if (!inGroup(r, pg, dir)) continue;
-        const fp = fastPattern[r.index];
-        if (!fp) { always.push(r.index); continue; }
-        const bytes = fpBytes(fp);
-        const key = `${fp.nocase ? 'i' : 'c'}:${Buffer.from(bytes).toString('hex')}`;
-        let id = ids.get(key);
-        if (id === undefined) {
-          id = lits.length;
-          ids.set(key, id);
-          lits.push({ bytes, id, flags: HS_FLAG_SINGLEMATCH | (fp.nocase ? HS_FLAG_CASELESS : 0) });
-          byPattern.push([]);
-        }
-        byPattern[id].push(r.index);
-      }
-      let db: HsDatabase | null = null;
-      if (lits.length) {
-        const file = opts.cacheDir ? join(opts.cacheDir, `${hash}-${name}.hsdb`) : '';
-        if (file && existsSync(file)) {
-          try { db = HsDatabase.deserialize(new Uint8Array(readFileSync(file))); } catch { db = null; }
-        }
-        if (!db) {
-          fromCache = false;
-          db = compileLiterals(lits);
-          if (file) {
-            const tmp = `${file}.${process.pid}.tmp`;
-            writeFileSync(tmp, db.serialize());
-            renameSync(tmp, file);
-          }
-        }
-        dbBytes += db.size();
-      }
-      groups.push({ name, db, patternRules: byPattern.map((a) => Int32Array.from(a)), always: Int32Array.from(always), patterns: lits.length });
+      groups.push(build(`${PROTO_GROUPS[pg]}-${dir === 0 ? 'toserver' : 'toclient'}-payload`, (r) => inGroup(r, pg, dir)));
     }
   }
-  return { ruleset: rs, rules, groups, fastPattern, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
+  const streamGroups: Group[] = [], pktGroups: Group[] = [];
+  for (let dir = 0; dir < 2; dir++) {
+    const d = dir === 0 ? 'toserver' : 'toclient';
+    streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir)));
+    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => streamRule[r.index] === 0 && inGroup(r, 0, dir)));
+  }
+  return { ruleset: rs, rules, groups, streamGroups, pktGroups, streamRule, fastPattern, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
 }
 
 export function freeCompiled(c: CompiledRuleset): void {
-  for (const g of c.groups) g.db?.free();
+  for (const g of [...c.groups, ...c.streamGroups, ...c.pktGroups]) g.db?.free();
 }

@@ -6,6 +6,7 @@ import { ReassemblyStage } from '../reassembly/stage.js';
 import type { StreamConsumer } from '../reassembly/tcp.js';
 import type { StreamPolicyName } from '../reassembly/policies.js';
 import { AppStage } from './app/stage.js';
+import { StreamDetect } from '../rules/detect/stream-stage.js';
 
 /** TCP reassembly settings (suricata.yaml `stream:`). */
 export interface StreamSettings {
@@ -87,6 +88,11 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
     app = new AppStage(pipeline.flows, null, onAlert, null, undefined, detect);
     consumers.add(app);
     pipeline.addStage(app);
+  }
+  if (detect && reassembly) {
+    // Raw stream inspection of TCP payload rules over the reassembled bytes.
+    detect.streamState = reassembly.tcp.state;
+    consumers.add(new StreamDetect(pipeline.flows, detect));
   }
   if (detect) pipeline.addStage(detect);
   return { pipeline, reassembly, detect, app };

@@ -38,13 +38,16 @@ export interface DetectCounters {
   ruleChecks: number;
   alerts: number;
   suppressed: number;
+  /** Reassembled chunks inspected / alerts raised on them (raw stream inspection). */
+  streamChunks: number;
+  streamAlerts: number;
 }
 
 /** action-order default: pass, drop, reject, alert (Suricata's default). */
 const ACTION_RANK: Record<string, number> = { pass: 0, drop: 1, reject: 2, rejectsrc: 2, rejectdst: 2, rejectboth: 2, alert: 3 };
 
 export class Detector {
-  readonly counters: DetectCounters = { packets: 0, passedFlow: 0, invalidChecksum: 0, passed: 0, prefilterScans: 0, candidates: 0, ruleChecks: 0, alerts: 0, suppressed: 0 };
+  readonly counters: DetectCounters = { packets: 0, passedFlow: 0, invalidChecksum: 0, passed: 0, prefilterScans: 0, candidates: 0, ruleChecks: 0, alerts: 0, suppressed: 0, streamChunks: 0, streamAlerts: 0 };
   /** Per-rule cost in ns (sum) and checks, for rule profiling (bench/rules.ts prints the top 20). */
   readonly profileNs: Float64Array;
   readonly profileChecks: Float64Array;
@@ -71,7 +74,7 @@ export class Detector {
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
-    for (const g of compiled.groups) if (g.db) this.scratch.grow(g.db);
+    for (const g of [...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups]) if (g.db) this.scratch.grow(g.db);
     const n = compiled.rules.length;
     this.stamp = new Uint32Array(n);
     this.cand = new Int32Array(n);
@@ -94,7 +97,8 @@ export class Detector {
     // Split each group's prefilter-less rules into per-packet ones and IP-only ones (only
     // addresses, ports, protocol: no payload, header keyword, flow, flowbits or flowint).
     this.pktAlways = []; this.ipOnly = [];
-    for (const g of compiled.groups) {
+    // Index 8/9: TCP packets the reassembler tracks (pktGroups), 10/11: the stream (streamGroups).
+    for (const g of [...compiled.groups, ...compiled.pktGroups, ...compiled.streamGroups]) {
       const pk: number[] = [], io: number[] = [];
       for (const ri of g.always) {
         const r = compiled.rules[ri];
@@ -123,7 +127,11 @@ export class Detector {
     const gen = this.nextGen();
     const stamp = this.stamp, cand = this.cand, rank = this.rank;
     const gi = protoGroup(p.proto) * 2 + (f && !f.toServer ? 1 : 0);
-    const always = this.pktAlways[gi];
+    // Payload rules of a stream the reassembler tracks are matched on the stream
+    // (inspectStream); this packet gets the packet-only rules (Suricata: a PKT_STREAM_ADD
+    // packet skips packet payload inspection of SIG_FLAG_REQUIRE_STREAM rules).
+    const tracked = f !== null && f.streamTracked && p.proto === 6;
+    const always = this.pktAlways[tracked ? 8 + (gi & 1) : gi];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
     // IP-only rules: once per flow direction (the first packet each way), every time for
     // packets without a flow — Suricata's IP-only engine semantics. ET Open has ~780 such
@@ -141,7 +149,7 @@ export class Detector {
       const io = this.ipOnly[gi];
       for (let i = 0; i < io.length; i++) { const r = io[i]; stamp[r] = gen; cand[n++] = r; }
     }
-    const g = c.groups[gi];
+    const g = tracked ? c.pktGroups[gi & 1] : c.groups[gi];
     if (g.db && p.payLen > 0) {
       const s = this.scanner;
       s.off[0] = p.payOff; s.len[0] = p.payLen; s.tag[0] = 0;
@@ -190,6 +198,74 @@ export class Detector {
     }
   }
 
+  /** True while inspectStream runs (matchRule: only_stream allowed, no_stream refused). */
+  private streamMode = false;
+
+  /**
+   * Raw stream inspection (Suricata's stream payload inspection): `p` is a view of
+   * reassembled bytes of one direction — `tail` bytes already inspected (kept so a pattern
+   * split across segments is seen whole) followed by the new data. A rule that also matches
+   * the tail alone matched before, so every match is reported once. Returns alerts raised.
+   */
+  inspectStream(p: PacketView, f: FlowCtx, tail: number): void {
+    if (f.passed) return;
+    const c = this.compiled;
+    f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
+    this.counters.streamChunks++;
+    const dir = f.toServer ? 0 : 1;
+    const gen = this.nextGen();
+    const stamp = this.stamp, cand = this.cand, rank = this.rank;
+    let n = 0;
+    const always = this.pktAlways[10 + dir];
+    for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
+    const g = c.streamGroups[dir];
+    if (g.db && p.payLen > 0) {
+      const s = this.scanner;
+      s.off[0] = p.payOff; s.len[0] = p.payLen; s.tag[0] = 0;
+      this.counters.prefilterScans++;
+      const m = s.scan(g.db, this.scratch, p.data, 1);
+      for (let i = 0; i < m; i++) {
+        const rs = g.patternRules[s.matchId[i]];
+        for (let k = 0; k < rs.length; k++) {
+          const r = rs[k];
+          if (stamp[r] !== gen) { stamp[r] = gen; cand[n++] = r; }
+        }
+      }
+    }
+    this.counters.candidates += n;
+    for (let i = 1; i < n; i++) {
+      const x = cand[i], rx = rank[x];
+      let j = i - 1;
+      while (j >= 0 && rank[cand[j]] > rx) { cand[j + 1] = cand[j]; j--; }
+      cand[j + 1] = x;
+    }
+    this.streamMode = true;
+    try {
+      for (let i = 0; i < n; i++) {
+        const r = c.rules[cand[i]];
+        this.counters.ruleChecks++;
+        if (!this.matchRule(r, p, f)) continue;
+        if (tail > 0) {
+          // Matched in the bytes inspected before: already reported then.
+          const len = p.payLen;
+          p.payLen = tail;
+          const old = this.payload.inspect(r.payload, p.data, p.payOff, tail);
+          p.payLen = len;
+          if (old) continue;
+        }
+        this.applyEffects(r, f, p.tsUs);
+        if (r.action === 'pass') { f.passed = true; this.counters.passed++; return; }
+        if (r.noalert) continue;
+        if (!this.thresholds.allow(r, p, f)) { this.counters.suppressed++; continue; }
+        this.counters.alerts++;
+        this.counters.streamAlerts++;
+        this.sink(r, p, f);
+      }
+    } finally {
+      this.streamMode = false;
+    }
+  }
+
   private nextGen(): number {
     if (++this.stampGen === 0xffffffff) { this.stamp.fill(0); this.stampGen = 1; }
     return this.stampGen;
@@ -198,6 +274,7 @@ export class Detector {
   matchRule(r: Rule, p: PacketView, f: FlowCtx | null): boolean {
     const ip = r.proto.ipProto;
     if (ip >= 0 && ip !== p.proto && !(ip === 1 && p.proto === 58)) return false;
+    if (r.proto.streamOnly && !this.streamMode) return false;
     // `alert http ...` without sticky buffers: a packet rule for flows of that protocol
     // (Suricata's app-layer-protocol signature type), after the protocol was detected.
     const ar = this.appReq[r.index];
@@ -215,7 +292,8 @@ export class Detector {
       if (fo.notEstablished && f && f.established) return false;
       if (fo.toServer && !(f ? f.toServer : true)) return false;
       if (fo.toClient && !(f ? !f.toServer : false)) return false;
-      if (fo.onlyStream) return false; // packet path; stream rules come via inspectStream
+      if (fo.onlyStream && !this.streamMode) return false; // packet path; stream rules come via inspectStream
+      if (fo.noStream && this.streamMode) return false;
       if (fo.onlyFrag && !p.isFragment) return false;
       if (fo.noFrag && p.isFragment) return false;
     }

@@ -34,6 +34,8 @@ export class FlowCtx {
   /** IP-only rules already evaluated for this direction (bit 1 to server, 2 to client) under detector ipOnlyGen. */
   ipOnlyDone = 0;
   ipOnlyGen = -1;
+  /** TCP: the reassembler adds this flow's data to its streams (raw-stream rules run there). */
+  streamTracked = false;
   /** Detected app-layer protocol of the flow (sensor/app AppProto; 0 = not yet known). */
   appProto = 0;
   /** A `pass` rule that applies to the whole flow matched: no more detection on it. */

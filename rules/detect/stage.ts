@@ -9,6 +9,7 @@ import { Detector } from './engine.js';
 import { FlowCtx } from './flow-ctx.js';
 import type { Rule } from '../types.js';
 import type { ChecksumMode } from './checksum.js';
+import type { PacketView } from './packet-view.js';
 import { applyThresholdConfig, loadThresholdConfig } from '../threshold-config.js';
 
 export interface DetectSettings {
@@ -68,6 +69,12 @@ export class DetectStage implements PacketStage {
   private readonly midstream: boolean;
   alerts = 0;
   droppedByAlertMax = 0;
+  /**
+   * Per-slot TCP session state of the reassembler (reassembly/tcp.ts `state`), set by
+   * sensor/build.ts when reassembly runs: packets of ESTABLISHED..CLOSING sessions are added
+   * to the stream, their payload rules run on the stream (rules/detect/stream-stage.ts).
+   */
+  streamState: Uint8Array | null = null;
   /** Per-slot detected app protocol (sensor/app AppLayer.proto), set by the app stage. */
   appProtos: Uint8Array | null = null;
   /** Called after a successful reload with the new ruleset (the app stage rebuilds its inspector). */
@@ -144,6 +151,20 @@ export class DetectStage implements PacketStage {
     return f;
   }
 
+  /** Raw stream inspection of a reassembled chunk of flow `slot` (rules/detect/stream-stage.ts). */
+  inspectStream(slot: number, toServer: boolean, pv: PacketView, tail: number): void {
+    const f = this.flowCtx(slot);
+    const ts = f.toServer, est = f.established;
+    f.toServer = toServer;
+    // Stream data exists only on a session the reassembler follows: established (Suricata
+    // inspects the stream of established sessions; midstream pickups count once accepted).
+    f.established = true;
+    this.slot = slot;
+    this.alertsThisPacket = 0;
+    this.detector.inspectStream(pv, f, tail);
+    f.toServer = ts; f.established = est;
+  }
+
   /** The threshold / suppress state of the running detector (shared with app/stream alerts). */
   get detectorNow(): Detector {
     return this.detector;
@@ -170,6 +191,7 @@ export class DetectStage implements PacketStage {
     }
     f.toServer = dir === 0;
     if (this.appProtos !== null) f.appProto = this.appProtos[slot];
+    if (this.streamState !== null) { const st = this.streamState[slot]; f.streamTracked = st >= 3 && st <= 9; }
     const tcp = flows.proto[slot] === 6;
     if (tcp) {
       // TCP: established once the stream is (Suricata sets the flow state after its stream

@@ -1,0 +1,90 @@
+/**
+ * Raw stream inspection: a StreamConsumer of the TCP reassembler that runs the TCP payload
+ * rules (compiler.ts streamEligible: content/pcre/byte_* rules without packet-only
+ * keywords) over the reassembled bytes of each direction, as Suricata's stream payload
+ * inspection (detect-engine-payload.c) does:
+ *  - data arrives in order, when the receiver acknowledged it (IDS mode) or at once
+ *    (stream.inline), and at flow end the rest is flushed;
+ *  - the last TAIL bytes already inspected are kept and inspected again in front of the new
+ *    data, so a pattern split across segments is seen whole; a rule that matches the tail
+ *    alone matched before and is not reported again (one alert per match);
+ *  - `flow:only_stream` / `tcp-stream` rules match only here, `flow:no_stream` / `tcp-pkt`
+ *    / dsize rules never; packets the reassembler adds to a stream skip these rules on
+ *    their payload (engine.ts), so a match is not reported by both paths;
+ *  - data after a valid RST and RST payload are not stream data (reassembly/tcp.ts), so
+ *    only_stream rules do not see them (bug-6244).
+ * Per-flow memory: two TAIL-byte buffers, allocated at the flow's first stream data, freed
+ * at flow end. No allocation per chunk.
+ */
+import type { StreamConsumer } from '../../reassembly/tcp.js';
+import type { FlowTable } from '../../sensor/flow/table.js';
+import type { DetectStage } from './stage.js';
+import { emptyPacketView, type PacketView } from './packet-view.js';
+
+/** Bytes of already inspected stream kept per direction (the longest ET Open content chain fits). */
+export const STREAM_TAIL = 1024;
+
+export class StreamDetect implements StreamConsumer {
+  /** Tail bytes per (slot*2 + dir): the last inspected bytes, and how many are valid. */
+  private readonly tails: (Uint8Array | null)[];
+  private readonly tailLen: Uint16Array;
+  /** Work buffer: tail + new chunk. Grows to the largest chunk seen. */
+  private buf = new Uint8Array(64 * 1024);
+  private readonly pv: PacketView & { vlanCount: number; vlan0: number; vlan1: number; iface: number };
+  chunks = 0;
+  bytes = 0;
+
+  constructor(private readonly flows: FlowTable, private readonly detect: DetectStage) {
+    this.tails = new Array(flows.cap * 2).fill(null);
+    this.tailLen = new Uint16Array(flows.cap * 2);
+    this.pv = Object.assign(emptyPacketView(), { vlanCount: 0, vlan0: 0, vlan1: 0, iface: 0 });
+    this.pv.proto = 6;
+    flows.onEnd((slot) => {
+      this.tails[slot * 2] = null; this.tails[slot * 2 + 1] = null;
+      this.tailLen[slot * 2] = 0; this.tailLen[slot * 2 + 1] = 0;
+    });
+  }
+
+  onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number): void {
+    if (len <= 0) return;
+    // Data of a session that never got established (SYN with data, no handshake) was
+    // inspected on its packets (untracked) and is not stream data for Suricata
+    // (detect-bytejump-01: one alert, not a second one from the end-of-flow flush).
+    const st = this.detect.streamState;
+    if (st !== null && st[flow] < 3) return;
+    const ti = flow * 2 + (toServer ? 0 : 1);
+    let tail = this.tails[ti];
+    if (tail === null) { tail = new Uint8Array(STREAM_TAIL); this.tails[ti] = tail; }
+    const tl = this.tailLen[ti];
+    if (this.buf.length < tl + len) this.buf = new Uint8Array(Math.max(tl + len, this.buf.length * 2));
+    const b = this.buf;
+    b.set(tail.subarray(0, tl), 0);
+    b.set(bytes.subarray(off, off + len), tl);
+    const total = tl + len;
+    this.chunks++;
+    this.bytes += len;
+    const fl = this.flows, a = flow * 8, pv = this.pv;
+    pv.ipVersion = fl.ipv[flow];
+    for (let i = 0; i < 4; i++) {
+      pv.src[i] = fl.addr[(toServer ? a : a + 4) + i];
+      pv.dst[i] = fl.addr[(toServer ? a + 4 : a) + i];
+    }
+    pv.sport = toServer ? fl.sport[flow] : fl.dport[flow];
+    pv.dport = toServer ? fl.dport[flow] : fl.sport[flow];
+    pv.data = b; pv.payOff = 0; pv.payLen = total;
+    pv.tsUs = fl.lastUs[flow];
+    pv.vlanCount = fl.vlanCount[flow]; pv.vlan0 = fl.vlan0[flow]; pv.vlan1 = fl.vlan1[flow]; pv.iface = fl.iface[flow];
+    this.detect.inspectStream(flow, toServer, pv, tl);
+    // Keep the last STREAM_TAIL bytes for the next chunk.
+    const keep = total < STREAM_TAIL ? total : STREAM_TAIL;
+    tail.set(b.subarray(total - keep, total), 0);
+    this.tailLen[ti] = keep;
+  }
+
+  onGap(flow: number, toServer: boolean): void {
+    // Bytes are missing: what follows does not continue the tail.
+    this.tailLen[flow * 2 + (toServer ? 0 : 1)] = 0;
+  }
+
+  onClose(): void {}
+}
