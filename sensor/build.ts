@@ -83,16 +83,20 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
   // with rules it inspects transactions with the DetectStage's per-flow state. It runs
   // before packet detection so `alert http` packet rules see the protocol detected from
   // the data reassembled up to this packet.
+  // Raw stream inspection first in the fanout: its tail then holds the chunk that
+  // completes a transaction when app rules with payload parts read it.
+  let stream: StreamDetect | null = null;
+  if (detect && reassembly) {
+    detect.streamState = reassembly.tcp.state;
+    stream = new StreamDetect(pipeline.flows, detect);
+    consumers.add(stream);
+  }
   let app: AppStage | null = null;
   if (reassembly !== null || detect !== null) {
     app = new AppStage(pipeline.flows, null, onAlert, null, undefined, detect);
+    app.raw = stream;
     consumers.add(app);
     pipeline.addStage(app);
-  }
-  if (detect && reassembly) {
-    // Raw stream inspection of TCP payload rules over the reassembled bytes.
-    detect.streamState = reassembly.tcp.state;
-    consumers.add(new StreamDetect(pipeline.flows, detect));
   }
   if (detect) pipeline.addStage(detect);
   return { pipeline, reassembly, detect, app };

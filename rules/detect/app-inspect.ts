@@ -8,6 +8,11 @@
  * packet payload verifier (rules/detect/payload.ts) — a sticky buffer is just another byte
  * view. One alert per (rule, transaction).
  *
+ * Rules that also have payload matches (content without a sticky buffer in an app rule,
+ * 73 in ET Open) inspect them on the raw data of the transaction's direction — the
+ * reassembled stream tail (rules/detect/stream-stage.ts) for TCP, the datagram for UDP — as
+ * Suricata's tx inspection runs the stream engine (DetectEngineInspectStream) for them.
+ *
  * Not here yet: a Vectorscan prefilter per buffer (rules are scanned linearly per
  * transaction side; see the bench numbers in sensor/app/NOTES.md).
  */
@@ -49,8 +54,8 @@ export interface AppInspectCounters {
   txSides: number;
   ruleChecks: number;
   alerts: number;
-  /** Rules with app buffers AND packet-payload matches: not evaluated (see NOTES). */
-  unsupported: number;
+  /** Rules with app buffers AND payload matches (evaluated against the raw stream / datagram). */
+  withPayload: number;
 }
 
 function planOf(r: Rule): Plan | null {
@@ -73,7 +78,10 @@ function planOf(r: Rule): Plan | null {
 }
 
 export class AppInspector {
-  readonly counters: AppInspectCounters = { txSides: 0, ruleChecks: 0, alerts: 0, unsupported: 0 };
+  readonly counters: AppInspectCounters = { txSides: 0, ruleChecks: 0, alerts: 0, withPayload: 0 };
+  /** Raw bytes of the direction being inspected (set by the caller per inspect): data[0..rawLen). */
+  raw: Uint8Array | null = null;
+  rawLen = 0;
   /** Plans per AppProto (index), plus plans for any protocol at index 0. */
   private readonly byProto: Plan[][] = [[], [], [], [], [], []];
   private readonly payload = new PayloadInspector();
@@ -84,7 +92,7 @@ export class AppInspector {
     for (const r of rules) {
       const p = planOf(r);
       if (!p) continue;
-      if (r.payload.length) { this.counters.unsupported++; continue; }
+      if (r.payload.length) this.counters.withPayload++;
       this.byProto[p.proto].push(p);
     }
   }
@@ -153,6 +161,10 @@ export class AppInspector {
       if (!ok) return false;
     }
     for (const l of a.lists) if (!this.list(l, tx, dir)) return false;
+    if (r.payload.length) {
+      if (this.raw === null || this.rawLen === 0) return false;
+      if (!this.payload.inspect(r.payload, this.raw, 0, this.rawLen)) return false;
+    }
     return true;
   }
 

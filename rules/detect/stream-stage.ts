@@ -21,8 +21,8 @@ import type { FlowTable } from '../../sensor/flow/table.js';
 import type { DetectStage } from './stage.js';
 import { emptyPacketView, type PacketView } from './packet-view.js';
 
-/** Bytes of already inspected stream kept per direction (the longest ET Open content chain fits). */
-export const STREAM_TAIL = 1024;
+/** Bytes of already inspected stream kept per direction (the longest ET Open content chain fits; app rules with payload parts match against it). */
+export const STREAM_TAIL = 2048;
 
 export class StreamDetect implements StreamConsumer {
   /** Tail bytes per (slot*2 + dir): the last inspected bytes, and how many are valid. */
@@ -79,6 +79,15 @@ export class StreamDetect implements StreamConsumer {
     const keep = total < STREAM_TAIL ? total : STREAM_TAIL;
     tail.set(b.subarray(total - keep, total), 0);
     this.tailLen[ti] = keep;
+  }
+
+  /** The last inspected bytes of a direction (app rules with payload parts read them). */
+  tailOf(flow: number, toServer: boolean): Uint8Array | null {
+    return this.tails[flow * 2 + (toServer ? 0 : 1)];
+  }
+
+  tailLength(flow: number, toServer: boolean): number {
+    return this.tailLen[flow * 2 + (toServer ? 0 : 1)];
   }
 
   onGap(flow: number, toServer: boolean): void {

@@ -17,6 +17,7 @@ import { AppInspector, type FlowEnds } from '../../rules/detect/app-inspect.js';
 import { FlowCtx } from '../../rules/detect/flow-ctx.js';
 import { emptyPacketView, type PacketView } from '../../rules/detect/packet-view.js';
 import type { DetectStage } from '../../rules/detect/stage.js';
+import type { StreamDetect } from '../../rules/detect/stream-stage.js';
 import type { Rule } from '../../rules/types.js';
 import { AppLayer } from './layer.js';
 import { APP_PROTO_NAMES, TO_SERVER, type AppTx } from './types.js';
@@ -43,6 +44,12 @@ export class AppStage implements PacketStage, StreamConsumer {
   private nInts = 0;
   alerts = 0;
   suppressed = 0;
+  /** Raw stream tails for app rules with payload parts (set by sensor/build.ts). */
+  raw: StreamDetect | null = null;
+  /** The UDP datagram being parsed (raw data of DNS transactions). */
+  private udp: Uint8Array | null = null;
+  private udpOff = 0;
+  private udpLen = 0;
 
   constructor(flows: FlowTable, rules: readonly Rule[] | null, private readonly onAlert: (a: AlertRecord) => void = () => {},
     private readonly onTx: ((slot: number, tx: AppTx, dir: number) => void) | null = null, ctxSizes?: { bits: number; ints: number },
@@ -88,6 +95,9 @@ export class AppStage implements PacketStage, StreamConsumer {
     c.appProto = e.appProto;
     this.slot = slot;
     this.cur = c;
+    if (e.proto === UDP && this.udp !== null) { ins.raw = this.udp.subarray(this.udpOff, this.udpOff + this.udpLen); ins.rawLen = this.udpLen; }
+    else if (this.raw !== null) { const ts = dir === TO_SERVER; ins.raw = this.raw.tailOf(slot, ts); ins.rawLen = this.raw.tailLength(slot, ts); }
+    else { ins.raw = null; ins.rawLen = 0; }
     ins.inspect(tx, dir, e, c, fl.lastUs[slot]);
   }
 
@@ -130,7 +140,9 @@ export class AppStage implements PacketStage, StreamConsumer {
   onPacket(p: Packet, _flows: FlowTable, slot: number, dir: number): void {
     if (p.proto !== UDP || p.payLen === 0) return;
     const fl = this.flows;
+    this.udp = p.data; this.udpOff = p.payOff; this.udpLen = p.payLen;
     this.layer.datagram(slot, dir === 0, p.data, p.payOff, p.payLen, fl.sport[slot], fl.dport[slot]);
+    this.udp = null;
   }
 
   onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number): void {
