@@ -83,13 +83,13 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
   // with rules it inspects transactions with the DetectStage's per-flow state. It runs
   // before packet detection so `alert http` packet rules see the protocol detected from
   // the data reassembled up to this packet.
-  // Raw stream inspection first in the fanout: its tail then holds the chunk that
-  // completes a transaction when app rules with payload parts read it.
+  // App layer before raw stream inspection in the fanout: `alert http` stream rules then
+  // see the protocol the chunk identified; app rules with payload parts read the raw
+  // stream through StreamDetect.assemble (inspected tail + the current chunk).
   let stream: StreamDetect | null = null;
   if (detect && reassembly) {
     detect.streamState = reassembly.tcp.state;
     stream = new StreamDetect(pipeline.flows, detect);
-    consumers.add(stream);
   }
   let app: AppStage | null = null;
   if (reassembly !== null || detect !== null) {
@@ -98,6 +98,7 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
     consumers.add(app);
     pipeline.addStage(app);
   }
+  if (stream) consumers.add(stream);
   if (detect) pipeline.addStage(detect);
   return { pipeline, reassembly, detect, app };
 }

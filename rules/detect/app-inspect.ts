@@ -20,6 +20,7 @@ import { addrMatch, portMatch } from '../address.js';
 import type { Rule } from '../types.js';
 import type { AppList, AppRuleSpec } from '../keywords/app-buffer.js';
 import { uintMatch } from '../keywords/uint.js';
+import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
 import { AppProto, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
@@ -86,7 +87,6 @@ export class AppInspector {
   private readonly byProto: Plan[][] = [[], [], [], [], [], []];
   private readonly payload = new PayloadInspector();
   private readonly alerted = new WeakMap<AppTx, Set<number>>();
-  private readonly dot = new Uint8Array(256);
 
   constructor(rules: readonly Rule[], private readonly sink: AppAlertSink) {
     for (const r of rules) {
@@ -182,13 +182,8 @@ export class AppInspector {
   }
 
   private transform(l: AppList, b: Uint8Array): Uint8Array {
-    for (const t of l.transforms) {
-      if (t === 'dotprefix') {
-        const o = b.length + 1 <= this.dot.length ? this.dot.subarray(0, b.length + 1) : new Uint8Array(b.length + 1);
-        o[0] = 46; o.set(b, 1);
-        b = o;
-      }
-    }
+    // Per transaction side, only for rules with transforms: a copy per transform.
+    for (const t of l.transforms) b = transformBuffer(t, b);
     return b;
   }
 

@@ -156,6 +156,7 @@ export class DetectStage implements PacketStage {
     const f = this.flowCtx(slot);
     const ts = f.toServer, est = f.established;
     f.toServer = toServer;
+    if (this.appProtos !== null) f.appProto = this.appProtos[slot];
     // Stream data exists only on a session the reassembler follows: established (Suricata
     // inspects the stream of established sessions; midstream pickups count once accepted).
     f.established = true;

@@ -81,13 +81,27 @@ export class StreamDetect implements StreamConsumer {
     this.tailLen[ti] = keep;
   }
 
-  /** The last inspected bytes of a direction (app rules with payload parts read them). */
-  tailOf(flow: number, toServer: boolean): Uint8Array | null {
-    return this.tails[flow * 2 + (toServer ? 0 : 1)];
+  /** Raw bytes for app rules with payload parts (assemble()): view of [0, rawLen). */
+  private rawBuf = new Uint8Array(8192);
+
+  /**
+   * The raw stream of a direction as app rules with payload parts see it: the inspected
+   * tail plus `bytes[off, off+len)` (the chunk being delivered, not yet inspected here: the
+   * app layer runs before raw stream inspection so `alert http` stream rules see the
+   * protocol this chunk identified). Returns the number of valid bytes in `rawView`.
+   */
+  assemble(flow: number, toServer: boolean, bytes: Uint8Array | null, off: number, len: number): number {
+    const ti = flow * 2 + (toServer ? 0 : 1);
+    const tail = this.tails[ti], tl = tail === null ? 0 : this.tailLen[ti];
+    const n = tl + (bytes === null ? 0 : len);
+    if (this.rawBuf.length < n) this.rawBuf = new Uint8Array(n * 2);
+    if (tail !== null) this.rawBuf.set(tail.subarray(0, tl), 0);
+    if (bytes !== null) this.rawBuf.set(bytes.subarray(off, off + len), tl);
+    return n;
   }
 
-  tailLength(flow: number, toServer: boolean): number {
-    return this.tailLen[flow * 2 + (toServer ? 0 : 1)];
+  get rawView(): Uint8Array {
+    return this.rawBuf;
   }
 
   onGap(flow: number, toServer: boolean): void {

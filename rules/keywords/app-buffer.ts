@@ -122,8 +122,12 @@ export function listFor(b: RuleBuilder, d: BufferDef): AppList | string {
   return l;
 }
 
+/** Every sticky buffer by name (pcre's /U /H ... modifiers route into them). */
+export const BUFFER_DEFS = new Map<string, BufferDef>();
+
 /** `name;` switches the inspection buffer (Suricata sticky buffer). */
 export function stickyBuffer(d: BufferDef): Keyword {
+  BUFFER_DEFS.set(d.name, d);
   return {
     name: d.name, aliases: d.aliases, value: 'none', description: d.description, url: docUrl(d.doc[0], d.doc[1]),
     parse(_v, b) {

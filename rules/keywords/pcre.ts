@@ -1,5 +1,6 @@
 import { docUrl, type Keyword } from './keyword.js';
 import * as p2 from '../../native/pcre2.js';
+import { BUFFER_DEFS, listFor } from './app-buffer.js';
 
 /** App-layer buffer modifiers of pcre; rules using them need that buffer. */
 const BUFFER_FLAGS: Record<string, string> = {
@@ -25,6 +26,7 @@ export const pcre: Keyword = {
     const re = s.slice(1, end);
     const flags = s.slice(end + 1);
     let opts = 0, relative = false, rawbytes = false;
+    let buffer = '';
     for (const f of flags) {
       switch (f) {
         case 'i': opts |= p2.PCRE2_CASELESS; break;
@@ -38,7 +40,12 @@ export const pcre: Keyword = {
         case 'B': rawbytes = true; break;
         case 'O': break; // override match limits: Fennec keeps one global limit
         default:
-          if (BUFFER_FLAGS[f]) { b.rule.needs.push(BUFFER_FLAGS[f]); return null; }
+          if (BUFFER_FLAGS[f]) {
+            if (!b.ctx.appLayer) { b.rule.needs.push(BUFFER_FLAGS[f]); return null; }
+            if (buffer && buffer !== BUFFER_FLAGS[f]) return `pcre modifiers of two buffers (${buffer}, ${BUFFER_FLAGS[f]})`;
+            buffer = BUFFER_FLAGS[f];
+            break;
+          }
           return `unknown pcre modifier "${f}"`;
       }
     }
@@ -49,7 +56,19 @@ export const pcre: Keyword = {
       if (e instanceof p2.Pcre2CompileError) return `pcre: ${e.message}`;
       throw e;
     }
-    b.addPayload({ t: 'pcre', source: v!.trim(), code, negated, relative, rawbytes });
+    const m = { t: 'pcre' as const, source: v!.trim(), code, negated, relative, rawbytes };
+    if (buffer && b.buffer !== buffer) {
+      // /U /H /P ...: the pcre inspects that app buffer (as if after its sticky keyword);
+      // in that same sticky buffer (ET Open: `http.uri; ... pcre:"/x/UR"`) it is redundant.
+      const d = BUFFER_DEFS.get(buffer);
+      if (!d) return `pcre modifier for ${buffer}: buffer not available`;
+      const l = listFor(b, d);
+      if (typeof l === 'string') return l;
+      l.matches.push(m);
+      b.lastPayload = m;
+      return null;
+    }
+    b.addPayload(m);
     return null;
   },
 };

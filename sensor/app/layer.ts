@@ -11,7 +11,10 @@ import { HttpState } from './http/state.js';
 import { DnsState } from './dns/parser.js';
 import { TlsState } from './tls/state.js';
 import { SshState } from './ssh/state.js';
-import { probeTcp, probeUdp } from './probe.js';
+import { bareRequestLine, probeTcp, probeUdp } from './probe.js';
+
+/** Bytes of a direction kept while the protocol is not yet known. */
+const PENDING_MAX = 16384;
 
 export type AnyState = HttpState | DnsState | TlsState | SshState;
 
@@ -62,8 +65,17 @@ export class AppLayer {
     let s = this.state[slot];
     if (p === AppProto.UNKNOWN) {
       const bit = toServer ? 1 : 2;
-      if (this.probeFail[slot] & bit) return;
       const pi = slot * 2 + (toServer ? 0 : 1);
+      if (this.probeFail[slot] & bit) {
+        // Keep this direction's bytes (bounded) in case the other direction identifies the
+        // protocol: Suricata then parses both directions (a request line the probe refuses,
+        // answered by "HTTP/1.0 400", is still a request).
+        const prev = this.pending[pi];
+        if (prev !== null && prev.length + len <= PENDING_MAX) {
+          const m = new Uint8Array(prev.length + len); m.set(prev); m.set(b.subarray(off, off + len), prev.length); this.pending[pi] = m;
+        } else if (prev !== null) this.pending[pi] = null;
+        return;
+      }
       const prev = this.pending[pi];
       if (prev !== null) {
         const m = new Uint8Array(prev.length + len);
@@ -75,14 +87,21 @@ export class AppLayer {
       if (r === AppProto.UNKNOWN) { this.pending[pi] = b.slice(off, off + len); return; }
       if (r === AppProto.FAILED) {
         this.probeFail[slot] |= bit;
-        if (this.probeFail[slot] === 3) { this.proto[slot] = AppProto.FAILED; this.counters.failed++; }
+        this.pending[pi] = len <= PENDING_MAX ? b.slice(off, off + len) : null;
+        if (this.probeFail[slot] === 3) { this.proto[slot] = AppProto.FAILED; this.counters.failed++; this.pending[slot * 2] = null; this.pending[slot * 2 + 1] = null; }
         return;
       }
       p = r;
       s = this.create(slot, p);
       // Bytes the other direction held back while this one was undecided.
       const other = this.pending[pi ^ 1];
-      if (other !== null && s !== null) { this.pending[pi ^ 1] = null; this.data(slot, !toServer, other, 0, other.length, sport, dport); }
+      if (other !== null && s !== null) {
+        this.pending[pi ^ 1] = null;
+        // A direction whose probe failed is replayed only when its bytes fit the protocol
+        // the other side identified (HTTP: a bare request line answered by "HTTP/").
+        const failed = (this.probeFail[slot] & (toServer ? 2 : 1)) !== 0;
+        if (!failed || (p === AppProto.HTTP && !toServer && bareRequestLine(other, 0, other.length))) this.data(slot, !toServer, other, 0, other.length, sport, dport);
+      }
     }
     if (s === null) return;
     switch (p) {

@@ -12,6 +12,17 @@ export const PROBE_MIN = 16;
 function isUpper(c: number): boolean { return c >= 65 && c <= 90; }
 
 /** HTTP request: METHOD SP (tchar uppercase, 3..16) or response: "HTTP/". */
+/**
+ * A request line the probe refused only for lack of "METHOD SP" (a bare "OPTIONS\n",
+ * HTTP/0.9 style): parsed as a request once the server answered with "HTTP/" (libhtp
+ * and tshark treat it as one). Not a probe by itself: FTP/SMTP/POP3 commands look alike.
+ */
+export function bareRequestLine(b: Uint8Array, off: number, len: number): boolean {
+  let i = 0;
+  while (i < len && i < 17 && (isUpper(b[off + i]) || b[off + i] === 45 || b[off + i] === 95)) i++;
+  return i >= 3 && i <= 16 && i < len && (b[off + i] === 32 || b[off + i] === 13 || b[off + i] === 10);
+}
+
 function probeHttp(b: Uint8Array, off: number, len: number, toServer: boolean): number {
   if (len >= 5 && b[off] === 72 && b[off + 1] === 84 && b[off + 2] === 84 && b[off + 3] === 80 && b[off + 4] === 47) return AppProto.HTTP;
   if (!toServer) return len < 5 ? AppProto.UNKNOWN : AppProto.FAILED;

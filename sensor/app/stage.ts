@@ -96,7 +96,11 @@ export class AppStage implements PacketStage, StreamConsumer {
     this.slot = slot;
     this.cur = c;
     if (e.proto === UDP && this.udp !== null) { ins.raw = this.udp.subarray(this.udpOff, this.udpOff + this.udpLen); ins.rawLen = this.udpLen; }
-    else if (this.raw !== null) { const ts = dir === TO_SERVER; ins.raw = this.raw.tailOf(slot, ts); ins.rawLen = this.raw.tailLength(slot, ts); }
+    else if (this.raw !== null) {
+      const ts = dir === TO_SERVER, cur = this.chunk !== null && this.chunkSlot === slot && this.chunkToServer === ts;
+      ins.rawLen = this.raw.assemble(slot, ts, cur ? this.chunk : null, this.chunkOff, this.chunkLen);
+      ins.raw = this.raw.rawView;
+    }
     else { ins.raw = null; ins.rawLen = 0; }
     ins.inspect(tx, dir, e, c, fl.lastUs[slot]);
   }
@@ -145,8 +149,17 @@ export class AppStage implements PacketStage, StreamConsumer {
     this.udp = null;
   }
 
+  /** The chunk being delivered (raw data of transactions it completes). */
+  private chunk: Uint8Array | null = null;
+  private chunkSlot = -1;
+  private chunkToServer = false;
+  private chunkOff = 0;
+  private chunkLen = 0;
+
   onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number): void {
+    this.chunk = bytes; this.chunkSlot = flow; this.chunkToServer = toServer; this.chunkOff = off; this.chunkLen = len;
     this.layer.data(flow, toServer, bytes, off, len, this.flows.sport[flow], this.flows.dport[flow]);
+    this.chunk = null;
   }
 
   onGap(flow: number, toServer: boolean, _streamOffset: number, len: number): void {

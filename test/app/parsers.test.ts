@@ -34,7 +34,6 @@ function runTcp(pcap: string): { layer: AppLayer; seen: Seen[] } {
 const str = (b: Uint8Array | null): string => (b ? latin1(b) : '');
 
 const HTTP_TODO: Record<string, string> = {
-  'http-methods.pcap': 'KNOWN WRONG: OPTIONS request-target differs from tshark (uri field)',
   'http-bro-org.pcap': 'KNOWN WRONG: response parser loses sync in stream 2 (status "l")',
   'http-aptget.pcap': 'KNOWN WRONG: a response tshark does not count as http.response is reported',
 };
