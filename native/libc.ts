@@ -46,6 +46,37 @@ export function mmap(len: number, prot: number, flags: number, fd: number, off: 
 export function munmap(p: Pointer, len: number): number {
   return munmapRaw(p, len) as number;
 }
+// Address-taking variants (numeric addresses, so a caller can map at an offset inside a
+// region it reserved: capture/file-map.ts maps file windows into fixed slots).
+const mmapAtRaw = libc.func('mmap', 'void *', ['uintptr_t', 'size_t', 'int', 'int', 'int', 'int64_t']);
+const munmapAtRaw = libc.func('munmap', 'int', ['uintptr_t', 'size_t']);
+const madviseAtRaw = libc.func('madvise', 'int', ['uintptr_t', 'size_t', 'int']);
+export const MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+export const MADV_NORMAL = 0, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4;
+/** mmap at `addr` (0n: anywhere); the address mapped, or -1n on failure (errno() says why). */
+export function mmapAt(addr: bigint, len: number, prot: number, flags: number, fd: number, off: number): bigint {
+  const p = mmapAtRaw(addr, len, prot, flags, fd, off);
+  if (p === null) return -1n;
+  const a = koffi.address(p);
+  return a === MAP_FAILED ? -1n : a;
+}
+export function munmapAt(addr: bigint, len: number): number {
+  return munmapAtRaw(addr, len) as number;
+}
+export function madviseAt(addr: bigint, len: number, advice: number): number {
+  return madviseAtRaw(addr, len, advice) as number;
+}
+// memmove(dst, src, 0) copies nothing and returns dst: the way to turn an address into a
+// koffi pointer (koffi.as() does not accept numbers for 'void *').
+const ptrOfRaw = libc.func('memmove', 'void *', ['uintptr_t', 'uintptr_t', 'size_t']);
+/**
+ * A zero-copy ArrayBuffer over memory another thread of this process mapped (koffi views
+ * cannot be posted between threads, addresses can). The caller keeps the mapping alive.
+ */
+export function viewOfAddress(addr: bigint, len: number): ArrayBuffer {
+  return koffi.view(ptrOfRaw(addr, addr, 0) as Pointer, len);
+}
+
 /** Zero-copy ArrayBuffer over native memory (koffi external buffer; never copied). */
 export function view(p: Pointer, len: number): ArrayBuffer {
   return koffi.view(p, len);

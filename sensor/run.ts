@@ -27,6 +27,8 @@ export interface OfflineOptions {
   signal?: AbortSignal;
   /** Ring entries per worker (power of two). */
   ringSize?: number;
+  /** Map the files (default true; false: read(2) into chunks, as for files that cannot be mapped). */
+  mmap?: boolean;
 }
 
 export interface RunResult {
@@ -41,6 +43,8 @@ export interface RunResult {
   /** Counters summed over workers. */
   stats: Record<string, number>;
   files: string[];
+  /** Threaded runs: files the dispatcher mapped (the rest went through shared chunks), its busy and waiting time. */
+  dispatcher?: { mappedFiles: number; busyMs: number; waitMs: number };
 }
 
 const RECORD_BATCH = 2048;
@@ -58,7 +62,7 @@ export async function runOffline(opts: OfflineOptions): Promise<RunResult> {
 
 async function runInline(opts: OfflineOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const src = openCaptureFiles(opts.paths);
+  const src = openCaptureFiles(opts.paths, { mmap: opts.mmap });
   const files = src.files().map((f) => f.path);
   let pending: FlowRecord[] = [];
   let alerts: AlertRecord[] = [];
@@ -114,7 +118,7 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
   const ctl = new Int32Array(control);
   const here = new URL('.', import.meta.url);
   const dispatcher = new Worker(new URL('worker/dispatcher.js', here), {
-    workerData: { paths: opts.paths, rings, control } satisfies DispatcherData,
+    workerData: { paths: opts.paths, rings, control, mmap: opts.mmap } satisfies DispatcherData,
   });
   const workers: Worker[] = [];
   let flows = 0;
@@ -122,7 +126,7 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
   const onAbort = () => Atomics.store(ctl, 0, 1);
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const ready = await new Promise<{ chunks: SharedArrayBuffer[]; files: string[] }>((resolve, reject) => {
+    const ready = await new Promise<Extract<DispatcherMessage, { type: 'ready' }>>((resolve, reject) => {
       dispatcher.once('error', reject);
       dispatcher.once('message', (m: DispatcherMessage) => {
         if (m.type === 'ready') resolve(m);
@@ -133,7 +137,7 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
     const done: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('worker/packet-worker.js', here), {
-        workerData: { id: i, ring: rings[i], chunks: ready.chunks, config: opts.config, ifaceNames } satisfies PacketWorkerData,
+        workerData: { id: i, ring: rings[i], chunks: ready.chunks, slots: ready.slots, config: opts.config, ifaceNames } satisfies PacketWorkerData,
       });
       workers.push(w);
       done.push(new Promise<void>((resolve, reject) => {
@@ -162,13 +166,15 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
       dispatcher.on('message', (m: DispatcherMessage) => { if (m.type === 'done') resolve(m); });
     });
     dispatcher.postMessage('go');
-    const d = await dispatched;
-    await Promise.all(done);
+    // All at once: a worker that fails must not leave us waiting for the dispatcher (which
+    // waits for every worker to read its END before unmapping the windows they view).
+    const [d] = await Promise.all([dispatched, ...done]);
     const stats: Record<string, number> = {};
     for (const s of workerStats) for (const [k, v] of Object.entries(s)) stats[k] = (stats[k] ?? 0) + v;
     return {
       packets: d.packets, bytes: d.bytes, flows, elapsedMs: performance.now() - t0, inputError: d.error,
       workerStats, stats, files: ready.files,
+      dispatcher: { mappedFiles: d.mappedFiles, busyMs: d.busyMs, waitMs: d.waitMs },
     };
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

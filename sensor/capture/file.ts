@@ -30,6 +30,7 @@ import { MAX_BATCH, type CaptureSource, type CaptureStats, type FrameBatch } fro
 import { Stop, type FormatParser, MAX_CAPLEN } from './file-format.js';
 import { PcapParser, pcapMagic } from './pcap.js';
 import { PcapngParser, isPcapng } from './pcapng.js';
+import { PAGE_BYTES, WindowSlot, lastMapError, mmapUnavailable } from './file-map.js';
 
 export interface FileSourceOptions {
   /**
@@ -44,9 +45,20 @@ export interface FileSourceOptions {
   poolChunks?: number;
   /** Frames per batch (default MAX_BATCH). */
   batchFrames?: number;
+  /**
+   * Map regular files read-only and parse the mapped pages in place (default true); files
+   * whose mapping fails are read with read(2) into chunks as when false. See file-map.ts.
+   */
+  mmap?: boolean;
+  /** Bytes per mapped window (default DEFAULT_WINDOW_BYTES, at most 1 GiB). */
+  windowBytes?: number;
+  /** Window slots when shared (default poolChunks); a slot is reused only when no batch over it is held. */
+  poolWindows?: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 4 << 20;
+/** Mapped window size: see file-NOTES.md for the 16/64/256 MiB measurement. */
+export const DEFAULT_WINDOW_BYTES = 16 << 20;
 const MIN_CHUNK_BYTES = 4096;
 /** Extensions picked from a directory (the format is then decided by the magic). */
 const CAPTURE_EXTENSIONS = ['.pcap', '.pcapng', '.cap'];
@@ -69,8 +81,16 @@ export interface FileStats {
 
 /** A batch of this source: a FrameBatch plus which chunk and file its frames come from. */
 export interface FileBatch extends FrameBatch {
-  /** Index of the pool chunk `data` is (see FileSource.chunkBuffers). */
+  /**
+   * Index of the pool chunk `data` is (see FileSource.chunkBuffers), or -1 when `data` is a
+   * mapped window (then `slot` is its index in FileSource.windowSlots()).
+   */
   chunk: number;
+  slot: number;
+  /** File offset of data[0]: frame i is at file offset dataBase + offset[i]. */
+  dataBase: number;
+  /** The window slot `data` is (when chunk === -1). */
+  window: WindowSlot | null;
   /** Index into FileSource.files(). */
   file: number;
   /** Outstanding (not yet released). */
@@ -183,6 +203,22 @@ export class FileSource implements CaptureSource {
   private stalls = 0;
   private carried = 0;
   private lastFile = -1;
+  /** mmap path: wanted, the current file is mapped, its current window. */
+  private readonly useMmap: boolean;
+  private readonly windowBytes: number;
+  private mapped = false;
+  /** Window slots (created on first use; one, or poolChunks when shared); the current one. */
+  private readonly slots: WindowSlot[] = [];
+  private readonly maxSlots: number;
+  private win: WindowSlot | null = null;
+  private mappedFiles = 0;
+  private mapFallbacks = 0;
+  private closed = false;
+  /** freeSlot() found every slot held. */
+  private slotsHeld = false;
+  private windows = 0;
+  /** Why the last mapping failed and the read path was used ("" when it never did). */
+  mmapFallbackReason = '';
 
   constructor(paths: string[], opts: FileSourceOptions = {}) {
     this.inputs = resolveCaptureFiles(paths);
@@ -199,6 +235,11 @@ export class FileSource implements CaptureSource {
     }
     this.pcapng = new PcapngParser(this.chunkBytes);
     this.parser = this.pcap;
+    this.useMmap = opts.mmap !== false;
+    // A window must hold the largest record the parsers accept whole (a chunk's worth).
+    this.windowBytes = Math.max(this.chunkBytes + PAGE_BYTES, Math.min(opts.windowBytes ?? DEFAULT_WINDOW_BYTES, 1 << 30));
+    this.maxSlots = this.shared ? Math.max(2, opts.poolWindows ?? k) : 1;
+    if (this.useMmap && mmapUnavailable() !== '') this.mmapFallbackReason = mmapUnavailable();
   }
 
   /** The pool's chunk memory (SharedArrayBuffer-backed when shared), indexed by FileBatch.chunk. */
@@ -230,20 +271,35 @@ export class FileSource implements CaptureSource {
         this.putBatch(batch);
         return null;
       }
-      const c = this.chunks[this.cur];
       const p = this.parser;
       const framesBefore = p.frames;
       const capBefore = p.capBytes;
       const wireBefore = p.wireBytes;
-      this.pos = p.fill(c.buf, c.view, this.pos, this.end, this.base, batch);
+      if (this.mapped) {
+        const w = this.win;
+        if (w === null) {
+          // The file's first window is not mapped yet (every slot was held).
+          if (!this.remap(0)) {
+            this.stalls++;
+            this.putBatch(batch);
+            return null;
+          }
+          continue;
+        }
+        this.pos = p.fill(w.buf, w.view, this.pos, this.end, this.base, batch);
+      } else {
+        const c = this.chunks[this.cur];
+        this.pos = p.fill(c.buf, c.view, this.pos, this.end, this.base, batch);
+      }
       this.account(p, framesBefore, capBefore, wireBefore);
       const stop = p.stop;
       if (stop === Stop.FULL) return this.handOut(batch);
       if (stop === Stop.DAMAGE) {
+        // Hand the frames out before fail() closes the file (and retires its window).
+        const out = batch.count > 0 ? this.handOut(batch) : null;
         this.fail(`${this.inputs[this.fileIndex].path}: offset ${p.damageAt}: ${p.reason}`);
-        if (batch.count > 0) return this.handOut(batch);
-        this.putBatch(batch);
-        return null;
+        if (out === null) this.putBatch(batch);
+        return out;
       }
       // NEED or SKIP: first deliver what this chunk gave, so a batch never spans two chunks.
       if (batch.count > 0) return this.handOut(batch);
@@ -267,6 +323,15 @@ export class FileSource implements CaptureSource {
         this.closeFile();
         continue;
       }
+      if (this.mapped) {
+        // The next window starts at the page holding the unparsed tail; nothing is copied.
+        if (!this.remap(stop === Stop.NEED ? p.need : 0)) {
+          this.stalls++;
+          this.putBatch(batch);
+          return null;
+        }
+        continue;
+      }
       if (stop === Stop.NEED && p.need > this.chunkBytes) {
         this.fail(`${this.inputs[this.fileIndex].path}: offset ${this.base + this.pos}: record of ${p.need} bytes larger than the ${this.chunkBytes}-byte chunk`);
         this.putBatch(batch);
@@ -285,7 +350,16 @@ export class FileSource implements CaptureSource {
     const b = batch as FileBatch;
     if (!b.held) return;
     b.held = false;
-    this.chunks[b.chunk].refs--;
+    const w = b.window;
+    if (w !== null) {
+      b.window = null;
+      if (--w.refs === 0 && w.retired) {
+        if (this.closed) w.destroy();
+        else w.clear();
+      }
+    } else {
+      this.chunks[b.chunk].refs--;
+    }
     if (b === this.lastBatch) this.lastBatch = null;
     this.freeBatches.push(b);
   }
@@ -300,12 +374,20 @@ export class FileSource implements CaptureSource {
       filesDone: this.fileIndex < 0 ? 0 : this.done ? this.inputs.length : this.fileIndex,
       chunkStalls: this.stalls,
       carriedBytes: this.carried,
+      mappedFiles: this.mappedFiles,
+      mmapFallbacks: this.mapFallbacks,
+      mappedWindows: this.windows,
     };
   }
 
+  /** Close the input. Slots no batch holds are unmapped now, held ones when released. */
   close(): void {
+    // The implicit batch of the single-consumer mode ends with the source.
+    if (this.lastBatch !== null) this.release(this.lastBatch);
     this.closeFile();
     this.done = true;
+    this.closed = true;
+    for (const sl of this.slots) if (sl.refs === 0) sl.destroy();
   }
 
   private account(p: FormatParser, frames: number, cap: number, wire: number): void {
@@ -323,11 +405,22 @@ export class FileSource implements CaptureSource {
   }
 
   private handOut(batch: FileBatch): FileBatch {
-    batch.data = this.chunks[this.cur].buf;
-    batch.chunk = this.cur;
+    if (this.mapped) {
+      const w = this.win!;
+      batch.data = w.buf;
+      batch.chunk = -1;
+      batch.slot = this.slots.indexOf(w);
+      batch.window = w;
+      w.refs++;
+    } else {
+      batch.data = this.chunks[this.cur].buf;
+      batch.chunk = this.cur;
+      batch.slot = -1;
+      this.chunks[this.cur].refs++;
+    }
+    batch.dataBase = this.base;
     batch.file = this.fileIndex;
     batch.held = true;
-    this.chunks[this.cur].refs++;
     this.lastFile = this.fileIndex;
     if (!this.shared) this.lastBatch = batch;
     this.fileStats[this.fileIndex].interfaces = this.parser.interfaces;
@@ -367,7 +460,9 @@ export class FileSource implements CaptureSource {
     const linktype = new Uint16Array(ab, o, n);
     o += n * 2;
     const iface = new Uint16Array(ab, o, n);
-    return { count: 0, data: this.chunks[0].buf, offset, caplen, wirelen, tsUs, linktype, iface, vlan, chunk: 0, file: -1, held: false };
+    return {
+      count: 0, data: this.chunks[0].buf, offset, caplen, wirelen, tsUs, linktype, iface, vlan, chunk: 0, slot: -1, dataBase: 0, window: null, file: -1, held: false,
+    };
   }
 
   /** Open the next input file into a fresh chunk; false when there is none (done) or it failed. */
@@ -393,11 +488,97 @@ export class FileSource implements CaptureSource {
     this.pos = 0;
     this.end = 0;
     this.base = 0;
+    this.mapped = false;
+    if (this.useMmap && mmapUnavailable() === '') {
+      // Parse from offset 0 of an empty window; remap() maps the first window (or falls back).
+      this.mapped = true;
+      this.mappedFiles++;
+      if (!this.remap(0)) this.stalls++;
+      return true;
+    }
     // Start the file in an empty chunk; refill() picks a free one.
     if (!this.refill()) {
       // No free chunk yet: retry on the next call with the file open and nothing buffered.
       this.stalls++;
     }
+    return true;
+  }
+
+  /** A slot no batch holds: the current one, a free one, or a new one; null when all are held or mmap failed. */
+  private freeSlot(): WindowSlot | null {
+    const cur = this.win;
+    this.slotsHeld = false;
+    if (cur !== null && cur.refs === 0) return cur;
+    for (const sl of this.slots) if (sl.refs === 0) return sl;
+    if (this.slots.length >= this.maxSlots) {
+      this.slotsHeld = true;
+      return null;
+    }
+    const sl = WindowSlot.create(this.windowBytes);
+    if (sl !== null) this.slots.push(sl);
+    return sl;
+  }
+
+  /**
+   * Reserve every window slot now (shared mode) and say where they are, so other threads can
+   * view them (slotView); [] when files are not mapped. Indexed by FileBatch.slot.
+   */
+  windowSlots(): { address: bigint; size: number }[] {
+    if (!this.useMmap || mmapUnavailable() !== '') return [];
+    while (this.slots.length < this.maxSlots) {
+      const sl = WindowSlot.create(this.windowBytes);
+      if (sl === null) break;
+      this.slots.push(sl);
+    }
+    return this.slots.map((sl) => ({ address: sl.address, size: sl.size }));
+  }
+
+  /** Retire the current window: cleared now, or when its last batch is released. */
+  private retireWindow(): void {
+    const w = this.win;
+    if (w === null) return;
+    this.win = null;
+    w.retired = true;
+    if (w.refs === 0) w.clear();
+  }
+
+  /**
+   * Map the next window of the current file, starting at the page holding the unparsed tail
+   * (`need` bytes from there are wanted). False when every slot is held (backpressure; nothing
+   * changed). If mmap fails, the file continues on the read path from the same offset.
+   */
+  private remap(need: number): boolean {
+    const start = this.filePos - (this.end - this.pos);
+    if (need + PAGE_BYTES > this.windowBytes) {
+      this.fail(`${this.inputs[this.fileIndex].path}: offset ${start}: record of ${need} bytes larger than the ${this.windowBytes}-byte window`);
+      return true;
+    }
+    const sl = this.freeSlot();
+    if (sl === null && this.slotsHeld) return false;
+    if (sl !== this.win) this.retireWindow();
+    if (sl !== null && sl.map(this.fd, start, Math.min(this.windowBytes, this.fileSize - start))) {
+      this.win = sl;
+      this.windows++;
+      this.base = sl.base;
+      this.pos = start - sl.base;
+      this.end = sl.len;
+      this.filePos = sl.base + sl.len;
+      // Mapped no further than fstat's size at mmap time: a file that shrank ends there.
+      if (sl.fileSize < this.fileSize) this.fileSize = sl.fileSize;
+      return true;
+    }
+    if (this.filePos >= this.fileSize && this.end === this.pos && sl !== null && sl.fileSize < start) {
+      // The file shrank below where we are: its end.
+      this.fileSize = sl.fileSize;
+    }
+    this.win = null;
+    this.mapFallbacks++;
+    this.mmapFallbackReason = `${this.inputs[this.fileIndex].path}: ${lastMapError}`;
+    this.mapped = false;
+    this.base = start;
+    this.pos = this.end = 0;
+    this.filePos = start;
+    if (!this.refill()) this.stalls++;
     return true;
   }
 
@@ -425,7 +606,8 @@ export class FileSource implements CaptureSource {
       else dst.set(curChunk.buf.subarray(this.pos, this.end), 0);
       this.carried += tail;
     }
-    this.base += this.pos;
+    // File offset of the tail (base + pos, except after a skip, when it is past the skipped block).
+    this.base = this.filePos - tail;
     this.cur = k;
     this.pos = 0;
     this.end = tail;
@@ -455,6 +637,8 @@ export class FileSource implements CaptureSource {
   }
 
   private closeFile(): void {
+    this.retireWindow();
+    this.mapped = false;
     if (this.fd >= 0) {
       try {
         fs.closeSync(this.fd);

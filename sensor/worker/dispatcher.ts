@@ -1,8 +1,11 @@
 /**
- * The offline dispatcher thread: reads capture files into a pool of shared chunks and hands
- * each frame to the worker that owns its flow (symmetric hash) by writing a descriptor into
- * that worker's ring. A chunk is reused only once every worker has read past the last
- * descriptor that points into it. Every worker also gets a TICK per batch, so its clock
+ * The offline dispatcher thread: parses the capture files and hands each frame to the worker
+ * that owns its flow (symmetric hash of the outermost IP pair) by writing a descriptor into
+ * that worker's ring. Files are memory-mapped (capture/file-map.ts) by the dispatcher and by
+ * every worker, so a descriptor carries (file, file offset) and no byte is copied; the
+ * dispatcher's batch is released at once. Files that cannot be mapped are read into a pool of
+ * shared chunks instead, and such a chunk is reused only once every worker has read past the
+ * last descriptor that points into it. Every worker also gets a TICK per batch, so its clock
  * follows the capture's even when none of its flows are active.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -19,11 +22,13 @@ export interface DispatcherData {
   control: SharedArrayBuffer;
   chunkBytes?: number;
   poolChunks?: number;
+  /** Map the files (default true); false: read(2) into shared chunks. */
+  mmap?: boolean;
 }
 
 export type DispatcherMessage =
-  | { type: 'ready'; chunks: SharedArrayBuffer[]; files: string[] }
-  | { type: 'done'; error: string | null; packets: number; bytes: number; lastTsUs: number }
+  | { type: 'ready'; chunks: SharedArrayBuffer[]; slots: { address: bigint; size: number }[]; files: string[] }
+  | { type: 'done'; error: string | null; packets: number; bytes: number; lastTsUs: number; mappedFiles: number; busyMs: number; waitMs: number }
   | { type: 'fatal'; error: string };
 
 function main(): void {
@@ -31,14 +36,15 @@ function main(): void {
   const port = parentPort!;
   let src;
   try {
-    src = openCaptureFiles(wd.paths, { shared: true, poolChunks: wd.poolChunks ?? 16, chunkBytes: wd.chunkBytes });
+    // 8 slots x 16 MiB of windows in flight: measured enough to keep two workers' rings fed.
+    src = openCaptureFiles(wd.paths, { shared: true, poolChunks: wd.poolChunks ?? 16, poolWindows: 8, chunkBytes: wd.chunkBytes, mmap: wd.mmap });
   } catch (err) {
     port.postMessage({ type: 'fatal', error: (err as Error).message } satisfies DispatcherMessage);
     return;
   }
   const files = src.files().map((f) => f.path);
   port.postMessage({
-    type: 'ready', chunks: src.chunkBuffers().map((u) => u.buffer as SharedArrayBuffer), files,
+    type: 'ready', chunks: src.chunkBuffers().map((u) => u.buffer as SharedArrayBuffer), slots: src.windowSlots(), files,
   } satisfies DispatcherMessage);
   port.once('message', () => run(src, wd, port));
 }
@@ -49,8 +55,13 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
   const control = new Int32Array(wd.control);
   const write = new Int32Array(n);
   for (let w = 0; w < n; w++) write[w] = Atomics.load(rings[w].ctrl, C_WRITE);
+  /** Entries known free in ring w (re-read from the worker's index only when used up). */
+  const room = new Int32Array(n);
+  /** Read-path batches still referenced by descriptors, with each ring's write index after them. */
   const held: { batch: FileBatch; pos: Int32Array }[] = [];
   let packets = 0, bytes = 0, lastTs = 0;
+  let waitMs = 0;
+  const t0 = performance.now();
 
   const publish = () => {
     for (let w = 0; w < n; w++) {
@@ -66,40 +77,45 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
       held.shift();
     }
   };
-  /** Entries known free in ring w (re-read from the worker's index only when used up). */
-  const room = new Int32Array(n);
-  /** Wait until ring w has room for one entry. */
-  const reserve = (w: number) => {
-    if (room[w] > 0) { room[w]--; return; }
+  /** Ring w is full: publish and wait until the worker frees entries; sets room[w]. */
+  const waitRoom = (w: number) => {
     const ring = rings[w];
+    const tw = performance.now();
     for (;;) {
       const free = ring.size - ((write[w] - Atomics.load(ring.ctrl, C_READ)) | 0);
-      if (free > 0) { room[w] = free - 1; return; }
+      if (free > 0) {
+        room[w] = free;
+        break;
+      }
       publish();
       Atomics.wait(ring.ctrl, C_READ, Atomics.load(ring.ctrl, C_READ), 5);
     }
+    waitMs += performance.now() - tw;
   };
-  const put = (w: number, chunk: number, off: number, cap: number, wire: number, link: number, vlan: number, file: number, ts: number) => {
-    reserve(w);
-    const ring = rings[w];
-    const slot = write[w] & (ring.size - 1);
-    const k = slot * ENTRY_WORDS;
-    const e = ring.e;
-    e[k + E_CHUNK] = chunk;
-    e[k + E_OFFSET] = off;
-    e[k + E_CAPLEN] = cap;
-    e[k + E_WIRELEN] = wire;
-    e[k + E_LINK] = link;
-    e[k + E_VLAN] = vlan;
-    e[k + E_FILE] = file;
-    ring.ts[2 * slot] = ts;
-    ring.ts[2 * slot + 1] = lastTs;
-    write[w] = (write[w] + 1) | 0;
+  const control1 = (kind: number) => {
+    for (let w = 0; w < n; w++) {
+      if (room[w] === 0) waitRoom(w);
+      room[w]--;
+      const ring = rings[w];
+      const slot = write[w] & (ring.size - 1);
+      ring.e[slot * ENTRY_WORDS + E_CHUNK] = kind;
+      ring.ts[2 * slot + 1] = lastTs;
+      write[w] = (write[w] + 1) | 0;
+    }
   };
+  // Per-ring arrays, hoisted out of the frame loop (one Uint32Array/Float64Array shape each).
+  const es = rings.map((r) => r.e);
+  const tss = rings.map((r) => r.ts);
+  const masks = new Int32Array(rings.map((r) => r.size - 1));
+  const nChunks = src.chunkBuffers().length;
 
   for (;;) {
     if (Atomics.load(control, 0) !== 0) break; // stop requested
-    while (Atomics.load(control, 1) !== 0 && Atomics.load(control, 0) === 0) Atomics.wait(control, 1, 1, 50);
+    if (Atomics.load(control, 1) !== 0) {
+      const tw = performance.now();
+      while (Atomics.load(control, 1) !== 0 && Atomics.load(control, 0) === 0) Atomics.wait(control, 1, 1, 50);
+      waitMs += performance.now() - tw;
+    }
     const b = src.next(0) as FileBatch | null;
     if (b === null) {
       if (src.done) break;
@@ -108,29 +124,60 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
       releaseDone();
       if (held.length > 0) {
         const w0 = rings[0].ctrl;
+        const tw = performance.now();
         Atomics.wait(w0, C_READ, Atomics.load(w0, C_READ), 1);
+        waitMs += performance.now() - tw;
       }
       continue;
     }
     const d = b.data;
     const cnt = b.count;
+    // Buffer index: chunks first, then window slots (as the workers index them).
+    const buf = b.chunk >= 0 ? b.chunk : nChunks + b.slot;
+    const file = b.file;
+    const offs = b.offset, caps = b.caplen, wires = b.wirelen, lts = b.linktype, ifs = b.iface, vls = b.vlan, tsUs = b.tsUs;
     for (let i = 0; i < cnt; i++) {
-      const off = b.offset[i], cap = b.caplen[i], lt = b.linktype[i];
+      const off = offs[i], cap = caps[i], lt = lts[i];
       const w = n === 1 ? 0 : dispatchHash(d, off, cap, lt) % n;
-      const ts = b.tsUs[i];
+      const ts = tsUs[i];
       if (ts > lastTs) lastTs = ts;
-      put(w, b.chunk, off, cap, b.wirelen[i], lt | (b.iface[i] << 16), b.vlan[i], b.file, ts);
-      packets++;
-      bytes += b.wirelen[i];
+      if (room[w] === 0) waitRoom(w);
+      room[w]--;
+      const slot = write[w] & masks[w];
+      const k = slot * ENTRY_WORDS;
+      const e = es[w];
+      e[k + E_CHUNK] = buf;
+      e[k + E_OFFSET] = off;
+      e[k + E_CAPLEN] = cap;
+      const wire = wires[i];
+      e[k + E_WIRELEN] = wire;
+      e[k + E_LINK] = lt | (ifs[i] << 16);
+      e[k + E_VLAN] = vls[i];
+      e[k + E_FILE] = file;
+      const t = tss[w];
+      t[2 * slot] = ts;
+      t[2 * slot + 1] = lastTs;
+      write[w] = (write[w] + 1) | 0;
+      bytes += wire;
     }
-    for (let w = 0; w < n; w++) put(w, KIND_TICK, 0, 0, 0, 0, 0, 0, lastTs);
+    packets += cnt;
+    control1(KIND_TICK);
     publish();
     held.push({ batch: b, pos: write.slice() });
     releaseDone();
   }
-  for (let w = 0; w < n; w++) put(w, KIND_END, 0, 0, 0, 0, 0, 0, lastTs);
+  control1(KIND_END);
   publish();
-  port.postMessage({ type: 'done', error: src.error, packets, bytes, lastTsUs: lastTs } satisfies DispatcherMessage);
+  const mappedFiles = src.stats().mappedFiles;
+  // Workers view the window slots: unmap them only after every worker has read its END.
+  for (let w = 0; w < n; w++) {
+    const ctrl = rings[w].ctrl;
+    for (let r = Atomics.load(ctrl, C_READ); r !== write[w]; r = Atomics.load(ctrl, C_READ)) Atomics.wait(ctrl, C_READ, r, 50);
+  }
+  src.close();
+  port.postMessage({
+    type: 'done', error: src.error, packets, bytes, lastTsUs: lastTs, mappedFiles, busyMs: performance.now() - t0 - waitMs, waitMs,
+  } satisfies DispatcherMessage);
 }
 
 main();

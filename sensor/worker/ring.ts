@@ -1,7 +1,7 @@
 /**
  * A single-producer single-consumer ring of frame descriptors in shared memory: the
- * dispatcher thread writes where each frame lies (chunk, offset, lengths, time), the worker
- * reads the bytes in place from the shared chunk. No frame is copied or posted as a message.
+ * dispatcher thread writes where each frame lies (buffer, offset, lengths, time), the worker
+ * reads the bytes in place from the shared chunk or the mapped window. No frame is copied or posted as a message.
  *
  * Layout: one SharedArrayBuffer holding a control block (Int32Array, CTRL_WORDS) and
  * `size` entries of ENTRY_WORDS 32-bit words (+ two Float64 per entry, timestamp and clock,
@@ -21,7 +21,10 @@ export const E_LINK = 4; // linktype | iface << 16
 export const E_VLAN = 5;
 export const E_FILE = 6;
 
-/** Entry kinds carried in E_CHUNK when it is not a chunk index. */
+/**
+ * E_CHUNK is the index of the buffer holding the frame: the dispatcher's shared read(2)
+ * chunks first, then its mapped window slots (file.ts, file-map.ts); or one of these kinds.
+ */
 export const KIND_TICK = 0xffffffff;
 export const KIND_END = 0xfffffffe;
 
