@@ -63,7 +63,11 @@ export class AppStage implements PacketStage, StreamConsumer {
     if (ctxSizes) { this.nBits = ctxSizes.bits; this.nInts = ctxSizes.ints; }
     if (detect) {
       detect.appProtos = this.layer.proto;
-      detect.onSwap((next) => { this.inspector = new AppInspector(next.rules, (r, tx, dir) => this.alert(r, tx, dir)); });
+      detect.onSwap((next) => {
+        const old = this.inspector;
+        this.inspector = new AppInspector(next.rules, (r, tx, dir) => this.alert(r, tx, dir));
+        old?.free();
+      });
     }
     // Flow end: the reassembler's onEnding flush delivered the last bytes; closing the
     // parsers here completes open transactions while the flow's FlowCtx still exists

@@ -21,6 +21,10 @@ test('ET Open: >= 95% of enabled rules load; every loaded rule has a packet, str
   // Measured: 14710/14966 = 98.3 %.
   assert.ok(share >= 0.95, `share ${share}`);
   assert.equal(ins.size, app.length, 'every app rule has a transaction inspection plan');
+  const pf = ins.prefilterInfo;
+  console.log(`app prefilter: ${pf.databases} buffer databases, ${pf.always} rules without a fast pattern`);
+  assert.ok(pf.always < app.length / 10, 'most app rules are prefiltered');
+  ins.free();
   const c = compileRuleset(rs);
   try {
     const inPacketPath = new Uint8Array(rs.rules.length);

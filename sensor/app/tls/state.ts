@@ -191,11 +191,21 @@ export class TlsState {
   private rec: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private hs: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private dead: [boolean, boolean] = [false, false];
+  /** Bytes of an application-data record body still to pass over, per direction. */
+  private skip: [number, number] = [0, 0];
   constructor(private readonly sink: TxSink) {}
 
   feed(b: Uint8Array, off: number, len: number, toServer: boolean): void {
     const d = toServer ? 0 : 1;
     if (this.dead[d]) return;
+    // Encrypted application data is passed over, never buffered: buffering each record
+    // until complete copied every chunk of a TLS transfer (12.8% GC on bench-1g).
+    const sk = this.skip[d];
+    if (sk > 0) {
+      const take = sk < len ? sk : len;
+      this.skip[d] = sk - take; off += take; len -= take;
+      if (len === 0) return;
+    }
     let buf = concat(this.rec[d], b.subarray(off, off + len));
     let p = 0;
     while (buf.length - p >= 5) {
@@ -206,6 +216,14 @@ export class TlsState {
         this.dead[d] = true;
         break;
       }
+      if (type === 23) {
+        if (!toServer) this.serverDone();
+        else if (!(this.tx.progress & TO_SERVER) && this.tx.client) this.clientDone();
+        const have = buf.length - p - 5;
+        if (have < rl) { this.skip[d] = rl - have; p = buf.length; break; }
+        p += 5 + rl;
+        continue;
+      }
       if (buf.length - p - 5 < rl) break;
       const body = buf.subarray(p + 5, p + 5 + rl);
       if (type === 22) this.handshake(body, d);
@@ -214,8 +232,7 @@ export class TlsState {
       p += 5 + rl;
     }
     if (this.dead[d]) { this.rec[d] = new Uint8Array(0); return; }
-    buf = buf.slice(p);
-    this.rec[d] = buf;
+    this.rec[d] = p === buf.length ? EMPTY_REC : buf.slice(p);
   }
 
   close(toServer: boolean): void {
@@ -292,6 +309,8 @@ export class TlsState {
     }
   }
 }
+
+const EMPTY_REC = new Uint8Array(0);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
