@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openCaptureFiles, type FileBatch } from '../capture/file.js';
 import { dispatchHash } from './hash.js';
 import {
-  C_READ, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing, type Ring,
+  C_READ, C_SLEEP, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing, type Ring,
 } from './ring.js';
 
 export interface DispatcherData {
@@ -65,8 +65,10 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
 
   const publish = () => {
     for (let w = 0; w < n; w++) {
-      Atomics.store(rings[w].ctrl, C_WRITE, write[w]);
-      Atomics.notify(rings[w].ctrl, C_WRITE);
+      const ctrl = rings[w].ctrl;
+      Atomics.store(ctrl, C_WRITE, write[w]);
+      // Seq-cst store then load: either the worker sees the new WRITE before it sleeps, or we see it asleep.
+      if (Atomics.load(ctrl, C_SLEEP) !== 0) Atomics.notify(ctrl, C_WRITE);
     }
   };
   const releaseDone = () => {

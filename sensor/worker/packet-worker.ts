@@ -8,7 +8,7 @@ import { buildPipeline, type SensorConfig } from '../build.js';
 import type { FlowRecord } from '../flow/record.js';
 import type { AlertRecord } from '../output/alert-record.js';
 import { slotView } from '../capture/file-map.js';
-import { C_READ, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing } from './ring.js';
+import { C_READ, C_SLEEP, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing } from './ring.js';
 
 export interface PacketWorkerData {
   id: number;
@@ -60,7 +60,10 @@ function main(): void {
     const w = Atomics.load(ctrl, C_WRITE);
     if (r === w) {
       flushRecords();
+      Atomics.store(ctrl, C_SLEEP, 1);
+      // Re-checked by Atomics.wait itself: it returns at once if WRITE moved after the store.
       Atomics.wait(ctrl, C_WRITE, w, 100);
+      Atomics.store(ctrl, C_SLEEP, 0);
       continue;
     }
     while (r !== w) {
