@@ -31,19 +31,32 @@ import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScra
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
 
-/** Per-buffer prefilter of one protocol: `patternPlans[id]` are plan indexes. */
-interface BufGroup { buffer: number; dirs: number; db: HsDatabase; patternPlans: Int32Array[] }
+/** A buffer of one protocol that holds fast patterns. */
+interface BufGroup { buffer: number; dirs: number }
 
-/** The fast pattern of an app rule: its best non-negated content in a list without transforms. */
-function appFastPattern(a: AppRuleSpec): { list: AppList; c: ContentMatch } | null {
-  let best: { list: AppList; c: ContentMatch } | null = null, bestS = -1;
+/**
+ * One database per protocol over the fast patterns of all its buffers: pattern id → the
+ * buffer group it belongs to and its plans. A transaction side copies the buffers it has
+ * into one work array and scans them in ONE FFI call (tag = buffer group); a match counts
+ * only when its pattern belongs to the buffer it was found in.
+ */
+interface ProtoPrefilter { groups: BufGroup[]; db: HsDatabase | null; patGroup: Int32Array; patPlans: Int32Array[] }
+
+/**
+ * The fast pattern of an app rule: its best non-negated content in a list whose transforms
+ * keep a pattern scannable on the raw buffer. dotprefix: a pattern found in "." + raw has
+ * its tail (all but the first byte) in raw — 481 ET Open dns.query/tls.sni rules use it.
+ */
+function appFastPattern(a: AppRuleSpec): { list: AppList; c: ContentMatch; skip: number } | null {
+  let best: { list: AppList; c: ContentMatch; skip: number } | null = null, bestS = -1;
   for (const l of a.lists) {
-    if (l.transforms.length) continue;
+    if (l.transforms.some((t) => t !== 'dotprefix')) continue;
+    const skip = l.transforms.length;
     for (const m of l.matches) {
-      if (m.t !== 'content' || m.negated) continue;
-      if (m.fastPattern) return { list: l, c: m };
-      const st = patternStrength(m.bytes);
-      if (st > bestS || (st === bestS && best && m.bytes.length > best.c.bytes.length)) { best = { list: l, c: m }; bestS = st; }
+      if (m.t !== 'content' || m.negated || m.bytes.length <= skip) continue;
+      if (m.fastPattern && !skip) return { list: l, c: m, skip };
+      const st = patternStrength(m.bytes.subarray(skip));
+      if (st > bestS || (st === bestS && best && m.bytes.length > best.c.bytes.length)) { best = { list: l, c: m, skip }; bestS = st; }
     }
   }
   return best;
@@ -79,6 +92,8 @@ export interface AppInspectCounters {
   txSides: number;
   ruleChecks: number;
   alerts: number;
+  /** Prefilter FFI calls (one per transaction side). */
+  scans: number;
   /** Rules with app buffers AND payload matches (evaluated against the raw stream / datagram). */
   withPayload: number;
 }
@@ -103,7 +118,7 @@ function planOf(r: Rule): Plan | null {
 }
 
 export class AppInspector {
-  readonly counters: AppInspectCounters = { txSides: 0, ruleChecks: 0, alerts: 0, withPayload: 0 };
+  readonly counters: AppInspectCounters = { txSides: 0, ruleChecks: 0, alerts: 0, withPayload: 0, scans: 0 };
   /** Raw bytes of the direction being inspected (set by the caller per inspect): data[0..rawLen). */
   raw: Uint8Array | null = null;
   rawLen = 0;
@@ -111,10 +126,12 @@ export class AppInspector {
   private readonly plans: Plan[] = [];
   /** Per AppProto: plans without a prefilter pattern (incl. any-protocol plans). */
   private readonly always: Int32Array[] = [];
-  /** Per AppProto: one prefilter database per buffer. */
-  private readonly groups: BufGroup[][] = [];
+  /** Per AppProto: the prefilter database and its buffer groups. */
+  private readonly pf: ProtoPrefilter[] = [];
   private readonly scratch = new HsScratch();
-  private readonly scanner = new BatchScanner(1, 4096);
+  private readonly scanner = new BatchScanner(256, 8192);
+  /** Work array the buffers of a transaction side are copied into for the batch scan. */
+  private work = new Uint8Array(64 * 1024);
   private readonly stamp: Uint32Array;
   private readonly cand: Int32Array;
   private gen = 0;
@@ -144,7 +161,7 @@ export class AppInspector {
       let g = perProto[pl.proto].get(key);
       if (!g) { g = { buffer: fp.list.buffer, dirs: fp.list.dirs, lits: [], ids: new Map(), plans: [] }; perProto[pl.proto].set(key, g); }
       const c = fp.c;
-      const bytes = c.fpChopLen ? c.bytes.subarray(c.fpChopOff, c.fpChopOff + c.fpChopLen) : c.bytes;
+      const bytes = fp.skip ? c.bytes.subarray(fp.skip) : c.fpChopLen ? c.bytes.subarray(c.fpChopOff, c.fpChopOff + c.fpChopLen) : c.bytes;
       const lk = `${c.nocase ? 'i' : 'c'}:${Buffer.from(bytes).toString('hex')}`;
       let id = g.ids.get(lk);
       if (id === undefined) {
@@ -157,13 +174,19 @@ export class AppInspector {
     });
     for (let p = 0; p < 6; p++) {
       this.always.push(Int32Array.from([...alwaysP[p], ...anyProto].sort((a, b) => a - b)));
-      const gs: BufGroup[] = [];
+      const groups: BufGroup[] = [], lits: LiteralPattern[] = [], patGroup: number[] = [], patPlans: Int32Array[] = [];
       for (const g of perProto[p].values()) {
-        const db = compileLiterals(g.lits);
-        this.scratch.grow(db);
-        gs.push({ buffer: g.buffer, dirs: g.dirs, db, patternPlans: g.plans.map((a) => Int32Array.from(a)) });
+        const gi = groups.length;
+        groups.push({ buffer: g.buffer, dirs: g.dirs });
+        g.lits.forEach((l, k) => {
+          lits.push({ bytes: l.bytes, id: lits.length, flags: l.flags });
+          patGroup.push(gi);
+          patPlans.push(Int32Array.from(g.plans[k]));
+        });
       }
-      this.groups.push(gs);
+      let db: HsDatabase | null = null;
+      if (lits.length) { db = compileLiterals(lits); this.scratch.grow(db); }
+      this.pf.push({ groups, db, patGroup: Int32Array.from(patGroup), patPlans });
     }
   }
 
@@ -173,12 +196,12 @@ export class AppInspector {
   }
 
   /** Prefilter databases (count) and rules without a prefilter pattern, for stats/tests. */
-  get prefilterInfo(): { databases: number; always: number } {
-    return { databases: this.groups.reduce((n, g) => n + g.length, 0), always: this.always.reduce((n, a) => n + a.length, 0) };
+  get prefilterInfo(): { databases: number; buffers: number; always: number } {
+    return { databases: this.pf.filter((x) => x.db).length, buffers: this.pf.reduce((n, x) => n + x.groups.length, 0), always: this.always.reduce((n, a) => n + a.length, 0) };
   }
 
   free(): void {
-    for (const gs of this.groups) for (const g of gs) g.db.free();
+    for (const x of this.pf) x.db?.free();
     this.scratch.free();
   }
 
@@ -193,19 +216,34 @@ export class AppInspector {
     const al = this.always[p];
     for (let i = 0; i < al.length; i++) { stamp[al[i]] = gen; cand[n++] = al[i]; }
     const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
-    const gs = this.groups[p], sc = this.scanner;
-    for (let k = 0; k < gs.length; k++) {
-      const g = gs[k];
-      const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
-      if (d !== dir && (tx.progress & d) === 0) continue;
-      for (let i = 0; i < 64; i++) {
-        const b = get.call(tx, g.buffer, i, d);
-        if (b === null) break;
-        if (b.length === 0) continue;
-        sc.off[0] = 0; sc.len[0] = b.length; sc.tag[0] = 0;
-        const m = sc.scan(g.db, this.scratch, b, 1);
+    const pf = this.pf[p], sc = this.scanner, gs = pf.groups;
+    if (pf.db !== null) {
+      let nb = 0, used = 0;
+      for (let k = 0; k < gs.length && nb < sc.maxBuffers; k++) {
+        const g = gs[k];
+        const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
+        if (d !== dir && (tx.progress & d) === 0) continue;
+        for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
+          const b = get.call(tx, g.buffer, i, d);
+          if (b === null) break;
+          if (b.length === 0) continue;
+          if (used + b.length > this.work.length) {
+            const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
+            w.set(this.work.subarray(0, used));
+            this.work = w;
+          }
+          this.work.set(b, used);
+          sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
+          used += b.length; nb++;
+        }
+      }
+      if (nb > 0) {
+        this.counters.scans++;
+        const m = sc.scan(pf.db, this.scratch, this.work, nb);
         for (let j = 0; j < m; j++) {
-          const ps = g.patternPlans[sc.matchId[j]];
+          const id = sc.matchId[j];
+          if (pf.patGroup[id] !== sc.matchTag[j]) continue;
+          const ps = pf.patPlans[id];
           for (let q = 0; q < ps.length; q++) { const x = ps[q]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
         }
       }

@@ -6,7 +6,7 @@
  * Candidates are deduplicated with a per-rule stamp array (no Set, no allocation).
  */
 import { BatchScanner, HsScratch } from '../../native/vectorscan.js';
-import { addrMatch, portMatch } from '../address.js';
+import { addrMatch, portMatch, type AddrExpr } from '../address.js';
 import { protoGroup, type CompiledRuleset } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, type ChecksumMode } from './checksum.js';
@@ -21,6 +21,47 @@ export interface DetectorOptions {
   checksumValidation?: ChecksumMode;
   /** Suricata action-order (default pass, drop, reject, alert). */
   actionOrder?: readonly string[];
+}
+
+/** IPv4 ranges an address expression requires (a necessary condition), or null when not v4-only. */
+function v4Ranges(e: AddrExpr): number[] | null {
+  if (e.k === 'v4') return [e.lo, e.hi];
+  if (e.k !== 'list') return null;
+  const out: number[] = [];
+  if (e.v4) out.push(...e.v4);
+  for (const x of e.pos) { if (x.k !== 'v4') return null; out.push(x.lo, x.hi); }
+  return out.length ? out : null;
+}
+
+/**
+ * IP-only rules indexed by the IPv4 ranges of their source (or destination): ET Open's
+ * ~950 reputation rules each list ~100 addresses; testing every rule on the first packet
+ * of each flow direction made ~35 candidate checks per packet on bench-1g. Intervals sorted
+ * by start with a running max end; a query walks back from the last start <= ip.
+ */
+class RangeIndex {
+  private readonly lo: Uint32Array;
+  private readonly hi: Uint32Array;
+  private readonly rule: Int32Array;
+  private readonly maxHi: Float64Array;
+  constructor(items: Array<[number, number, number]>) {
+    items.sort((a, b) => a[0] - b[0]);
+    this.lo = Uint32Array.from(items.map((x) => x[0]));
+    this.hi = Uint32Array.from(items.map((x) => x[1]));
+    this.rule = Int32Array.from(items.map((x) => x[2]));
+    this.maxHi = new Float64Array(items.length);
+    let m = -1;
+    for (let i = 0; i < items.length; i++) { if (items[i][1] > m) m = items[i][1]; this.maxHi[i] = m; }
+  }
+  /** Adds rules whose ranges contain ip to cand (deduplicated by stamp); returns the new count. */
+  query(ip: number, stamp: Uint32Array, gen: number, cand: Int32Array, n: number): number {
+    let a = 0, b = this.lo.length - 1, last = -1;
+    while (a <= b) { const m = (a + b) >> 1; if (this.lo[m] <= ip) { last = m; a = m + 1; } else b = m - 1; }
+    for (let i = last; i >= 0 && this.maxHi[i] >= ip; i--) {
+      if (this.hi[i] >= ip) { const r = this.rule[i]; if (stamp[r] !== gen) { stamp[r] = gen; cand[n++] = r; } }
+    }
+    return n;
+  }
 }
 
 export type AlertSink = (rule: Rule, p: PacketView, f: FlowCtx | null) => void;
@@ -67,6 +108,9 @@ export class Detector {
   private readonly checksums: ChecksumValidator;
   private readonly pktAlways: Int32Array[];
   private readonly ipOnly: Int32Array[];
+  /** Per group: IP-only rules indexed by source / destination IPv4 ranges (v4 packets only). */
+  private readonly ipOnlySrc: RangeIndex[] = [];
+  private readonly ipOnlyDst: RangeIndex[] = [];
   /** 1 when a pass match of the rule passes the whole flow (no packet-level keywords). */
   private readonly flowScope: Uint8Array;
   /** App protocol (AppProto) a rule's header requires of the flow, 0 = none. */
@@ -109,7 +153,16 @@ export class Detector {
           && r.action !== 'pass' && r.proto.name !== 'pkthdr' && this.appReq[ri] === 0;
         (isIpOnly ? io : pk).push(ri);
       }
-      this.pktAlways.push(Int32Array.from(pk)); this.ipOnly.push(Int32Array.from(io));
+      const rest: number[] = [], bySrc: Array<[number, number, number]> = [], byDst: Array<[number, number, number]> = [];
+      for (const ri of io) {
+        const r = compiled.rules[ri];
+        const sr = r.bidirectional ? null : v4Ranges(r.src), dr = r.bidirectional ? null : v4Ranges(r.dst);
+        if (sr) for (let k = 0; k < sr.length; k += 2) bySrc.push([sr[k], sr[k + 1], ri]);
+        else if (dr) for (let k = 0; k < dr.length; k += 2) byDst.push([dr[k], dr[k + 1], ri]);
+        else rest.push(ri);
+      }
+      this.pktAlways.push(Int32Array.from(pk)); this.ipOnly.push(Int32Array.from(rest));
+      this.ipOnlySrc.push(new RangeIndex(bySrc)); this.ipOnlyDst.push(new RangeIndex(byDst));
     }
     this.generation = ++Detector.gen;
   }
@@ -146,8 +199,14 @@ export class Detector {
       }
     }
     if (ipOnly) {
-      const io = this.ipOnly[gi];
+      const ii = tracked ? 8 + (gi & 1) : gi;
+      const io = this.ipOnly[ii];
       for (let i = 0; i < io.length; i++) { const r = io[i]; stamp[r] = gen; cand[n++] = r; }
+      // Only IPv4 packets can match v4-range rules.
+      if (p.ipVersion === 4) {
+        n = this.ipOnlySrc[ii].query(p.src[3], stamp, gen, cand, n);
+        n = this.ipOnlyDst[ii].query(p.dst[3], stamp, gen, cand, n);
+      }
     }
     const g = tracked ? c.pktGroups[gi & 1] : c.groups[gi];
     if (g.db && p.payLen > 0) {

@@ -22,7 +22,7 @@ test('ET Open: >= 95% of enabled rules load; every loaded rule has a packet, str
   assert.ok(share >= 0.95, `share ${share}`);
   assert.equal(ins.size, app.length, 'every app rule has a transaction inspection plan');
   const pf = ins.prefilterInfo;
-  console.log(`app prefilter: ${pf.databases} buffer databases, ${pf.always} rules without a fast pattern`);
+  console.log(`app prefilter: ${pf.databases} databases over ${pf.buffers} buffers, ${pf.always} rules without a fast pattern`);
   assert.ok(pf.always < app.length / 10, 'most app rules are prefiltered');
   ins.free();
   const c = compileRuleset(rs);
