@@ -46,7 +46,7 @@ for (let run = 0; run < runs; run++) {
     d.on('message', (m: DispatcherMessage) => {
       if (m.type === 'ready') d.postMessage('go');
       else if (m.type === 'fatal') reject(new Error(m.error));
-      else resolve(m);
+      else if (m.type === 'done') resolve(m);
     });
   });
   const sec = (performance.now() - t0) / 1e3;

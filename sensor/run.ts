@@ -6,6 +6,7 @@ import type { FlowRecord } from './flow/record.js';
 import type { AlertRecord } from './output/alert-record.js';
 import { createRing } from './worker/ring.js';
 import type { DispatcherData, DispatcherMessage } from './worker/dispatcher.js';
+import { selfBuckets } from './worker/route.js';
 import type { PacketWorkerData, PacketWorkerMessage } from './worker/packet-worker.js';
 
 /** Where flow records go (the store, a test's array, a JSON writer). May ask the producer to wait. */
@@ -111,19 +112,33 @@ async function runInline(opts: OfflineOptions): Promise<RunResult> {
 
 async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
   const t0 = performance.now();
-  const n = opts.workers;
+  // The dispatcher thread runs a pipeline of its own for a share of the flows (selfBuckets):
+  // with 2 workers that is 2 busy threads on 2 cores instead of 3.
+  const own = selfBuckets(opts.workers);
+  const n = own > 0 ? opts.workers - 1 : opts.workers;
   const ringSize = opts.ringSize ?? 1 << 16;
   const rings = Array.from({ length: n }, () => createRing(ringSize));
   const control = new SharedArrayBuffer(8);
   const ctl = new Int32Array(control);
   const here = new URL('.', import.meta.url);
   const dispatcher = new Worker(new URL('worker/dispatcher.js', here), {
-    workerData: { paths: opts.paths, rings, control, mmap: opts.mmap } satisfies DispatcherData,
+    workerData: {
+      paths: opts.paths, rings, control, mmap: opts.mmap, self: own > 0 ? { buckets: own, config: opts.config } : undefined,
+    } satisfies DispatcherData,
   });
   const workers: Worker[] = [];
   let flows = 0;
   const workerStats: Record<string, number>[] = new Array(n);
   const onAbort = () => Atomics.store(ctl, 0, 1);
+  const onFlows = (records: FlowRecord[]) => {
+    flows += records.length;
+    opts.sink.flows(records);
+    // Store backpressure: pause the dispatcher until the sink drains.
+    if (opts.sink.busy?.() && Atomics.load(ctl, 1) === 0) {
+      Atomics.store(ctl, 1, 1);
+      void opts.sink.ready?.().then(() => { Atomics.store(ctl, 1, 0); Atomics.notify(ctl, 1); });
+    }
+  };
   opts.signal?.addEventListener('abort', onAbort);
   try {
     const ready = await new Promise<Extract<DispatcherMessage, { type: 'ready' }>>((resolve, reject) => {
@@ -145,13 +160,7 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
         w.on('exit', (code) => { if (code !== 0) reject(new Error(`packet worker ${i} exited with code ${code}`)); });
         w.on('message', (m: PacketWorkerMessage) => {
           if (m.type === 'flows') {
-            flows += m.records.length;
-            opts.sink.flows(m.records);
-            // Store backpressure: pause the dispatcher until the sink drains.
-            if (opts.sink.busy?.() && Atomics.load(ctl, 1) === 0) {
-              Atomics.store(ctl, 1, 1);
-              void opts.sink.ready?.().then(() => { Atomics.store(ctl, 1, 0); Atomics.notify(ctl, 1); });
-            }
+            onFlows(m.records);
           } else if (m.type === 'alerts') {
             opts.sink.alerts?.(m.records);
           } else if (m.type === 'done') {
@@ -163,12 +172,17 @@ async function runThreaded(opts: OfflineOptions): Promise<RunResult> {
     }
     const dispatched = new Promise<Extract<DispatcherMessage, { type: 'done' }>>((resolve, reject) => {
       dispatcher.on('error', reject);
-      dispatcher.on('message', (m: DispatcherMessage) => { if (m.type === 'done') resolve(m); });
+      dispatcher.on('message', (m: DispatcherMessage) => {
+        if (m.type === 'done') resolve(m);
+        else if (m.type === 'flows') onFlows(m.records);
+        else if (m.type === 'alerts') opts.sink.alerts?.(m.records);
+      });
     });
     dispatcher.postMessage('go');
     // All at once: a worker that fails must not leave us waiting for the dispatcher (which
     // waits for every worker to read its END before unmapping the windows they view).
     const [d] = await Promise.all([dispatched, ...done]);
+    if (d.stats !== null) workerStats.unshift(d.stats);
     const stats: Record<string, number> = {};
     for (const s of workerStats) for (const [k, v] of Object.entries(s)) stats[k] = (stats[k] ?? 0) + v;
     return {

@@ -9,8 +9,13 @@
  * follows the capture's even when none of its flows are active.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { basename } from 'node:path';
 import { openCaptureFiles, type FileBatch } from '../capture/file.js';
+import { buildPipeline, type SensorConfig } from '../build.js';
+import type { FlowRecord } from '../flow/record.js';
+import type { AlertRecord } from '../output/alert-record.js';
 import { dispatchHash } from './hash.js';
+import { BUCKETS } from './route.js';
 import {
   C_READ, C_SLEEP, C_WRITE, E_CAPLEN, E_CHUNK, E_FILE, E_LINK, E_OFFSET, E_VLAN, E_WIRELEN, ENTRY_WORDS, KIND_END, KIND_TICK, openRing, type Ring,
 } from './ring.js';
@@ -24,12 +29,23 @@ export interface DispatcherData {
   poolChunks?: number;
   /** Map the files (default true); false: read(2) into shared chunks. */
   mmap?: boolean;
+  /**
+   * Process a share of the flows here too: `buckets` of the 64 hash buckets (see selfBuckets)
+   * go to a pipeline in this thread instead of a ring. Absent: dispatch only.
+   */
+  self?: { buckets: number; config: SensorConfig };
 }
 
 export type DispatcherMessage =
   | { type: 'ready'; chunks: SharedArrayBuffer[]; slots: { address: bigint; size: number }[]; files: string[] }
-  | { type: 'done'; error: string | null; packets: number; bytes: number; lastTsUs: number; mappedFiles: number; busyMs: number; waitMs: number }
+  | { type: 'done'; error: string | null; packets: number; bytes: number; lastTsUs: number; mappedFiles: number; busyMs: number; waitMs: number;
+    /** The counters of this thread's own pipeline (when `self` was given). */
+    stats: Record<string, number> | null }
+  | { type: 'flows'; records: FlowRecord[] }
+  | { type: 'alerts'; records: AlertRecord[] }
   | { type: 'fatal'; error: string };
+
+const RECORD_BATCH = 2048;
 
 function main(): void {
   const wd = workerData as DispatcherData;
@@ -110,6 +126,30 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
   const tss = rings.map((r) => r.ts);
   const masks = new Int32Array(rings.map((r) => r.size - 1));
   const nChunks = src.chunkBuffers().length;
+  // Bucket -> ring index, or -1: this thread's own pipeline.
+  const k = wd.self?.buckets ?? 0;
+  const route = new Int32Array(BUCKETS);
+  for (let i = 0; i < BUCKETS; i++) route[i] = i < k ? -1 : n === 0 ? -1 : (i - k) % n;
+  let pending: FlowRecord[] = [];
+  let alerts: AlertRecord[] = [];
+  const flushRecords = () => {
+    // Alerts first: an alert's flow record must not reach the store before the alert does.
+    if (alerts.length > 0) {
+      port.postMessage({ type: 'alerts', records: alerts } satisfies DispatcherMessage);
+      alerts = [];
+    }
+    if (pending.length === 0) return;
+    port.postMessage({ type: 'flows', records: pending } satisfies DispatcherMessage);
+    pending = [];
+  };
+  const pipeline = wd.self === undefined ? null : buildPipeline(wd.self.config, (rec) => {
+    pending.push(rec);
+    if (pending.length >= RECORD_BATCH) flushRecords();
+  }, (a) => {
+    alerts.push(a);
+    if (alerts.length >= RECORD_BATCH) flushRecords();
+  }).pipeline;
+  if (pipeline !== null) pipeline.flows.ifaceNames = src.files().map((f) => basename(f.path));
 
   for (;;) {
     if (Atomics.load(control, 0) !== 0) break; // stop requested
@@ -140,9 +180,15 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
     const offs = b.offset, caps = b.caplen, wires = b.wirelen, lts = b.linktype, ifs = b.iface, vls = b.vlan, tsUs = b.tsUs;
     for (let i = 0; i < cnt; i++) {
       const off = offs[i], cap = caps[i], lt = lts[i];
-      const w = n === 1 ? 0 : dispatchHash(d, off, cap, lt) % n;
+      const w = route[dispatchHash(d, off, cap, lt) % BUCKETS];
       const ts = tsUs[i];
       if (ts > lastTs) lastTs = ts;
+      if (w < 0) {
+        // This thread's share: the frame is processed here, in place (iface = file index, as in the workers).
+        pipeline!.processFrame(d, off, cap, wires[i], ts, lt, file, vls[i], lastTs);
+        bytes += wires[i];
+        continue;
+      }
       if (room[w] === 0) waitRoom(w);
       room[w]--;
       const slot = write[w] & masks[w];
@@ -163,6 +209,7 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
       bytes += wire;
     }
     packets += cnt;
+    if (pipeline !== null) pipeline.tick(lastTs);
     control1(KIND_TICK);
     publish();
     held.push({ batch: b, pos: write.slice() });
@@ -170,6 +217,12 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
   }
   control1(KIND_END);
   publish();
+  let stats: Record<string, number> | null = null;
+  if (pipeline !== null) {
+    pipeline.finish(lastTs);
+    flushRecords();
+    stats = pipeline.statsSnapshot();
+  }
   const mappedFiles = src.stats().mappedFiles;
   // Workers view the window slots: unmap them only after every worker has read its END.
   for (let w = 0; w < n; w++) {
@@ -178,7 +231,7 @@ function run(src: ReturnType<typeof openCaptureFiles>, wd: DispatcherData, port:
   }
   src.close();
   port.postMessage({
-    type: 'done', error: src.error, packets, bytes, lastTsUs: lastTs, mappedFiles, busyMs: performance.now() - t0 - waitMs, waitMs,
+    type: 'done', error: src.error, packets, bytes, lastTsUs: lastTs, mappedFiles, busyMs: performance.now() - t0 - waitMs, waitMs, stats,
   } satisfies DispatcherMessage);
 }
 
