@@ -338,6 +338,13 @@ export class Detector {
     // (Suricata's app-layer-protocol signature type), after the protocol was detected.
     const ar = this.appReq[r.index];
     if (ar !== 0 && (f === null || f.appProto !== ar)) return false;
+    if (!r.bidirectional) {
+      // Cheap, selective checks before the address lists: ports, then header keywords
+      // (flags:S ...). The costliest rules of the bench profile were header-only SCAN
+      // rules spending 150-680 ns per check in $HOME_NET/$EXTERNAL_NET list matching.
+      if (!portMatch(r.sport, p.sport) || !portMatch(r.dport, p.dport)) return false;
+      for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
+    }
     const fwd = addrMatch(r.src, p.ipVersion, p.src) && addrMatch(r.dst, p.ipVersion, p.dst)
       && portMatch(r.sport, p.sport) && portMatch(r.dport, p.dport);
     if (!fwd) {
@@ -363,7 +370,7 @@ export class Detector {
       while (k < p.eventCount && p.events[k] !== e) k++;
       if (k === p.eventCount) return false;
     }
-    for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
+    if (r.bidirectional) for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
     if (!this.flowConditions(r, f, p.tsUs)) return false;
     if (r.payload.length) {
       if (p.payLen === 0) return false;

@@ -268,6 +268,7 @@ export class DetectStage implements PacketStage {
       'detect.packets': c.packets, 'detect.prefilter_scans': c.prefilterScans, 'detect.candidates': c.candidates,
       'detect.rule_checks': c.ruleChecks, 'detect.alerts': this.alerts, 'detect.suppressed': c.suppressed,
       'detect.alert_max_dropped': this.droppedByAlertMax,
+      'detect.stream_chunks': c.streamChunks, 'detect.stream_alerts': c.streamAlerts,
       'detect.reloads': this.reloads, 'detect.reload_failures': this.reloadFailures, 'detect.passed': c.passed, 'detect.passed_flow_packets': c.passedFlow, 'detect.invalid_checksum': c.invalidChecksum, 'detect.rules_loaded': this.ruleset.rules.length,
     };
   }
