@@ -64,6 +64,13 @@ class RangeIndex {
   }
 }
 
+/**
+ * Tail bytes the stream prefilter rescans in front of new data. A rule whose fast pattern
+ * lies further back in the tail and whose remaining contents arrive only now is not a
+ * candidate (known limitation; the verifier itself still sees the whole 2 KiB tail).
+ */
+export const STREAM_SCAN_OVERLAP = 256;
+
 export type AlertSink = (rule: Rule, p: PacketView, f: FlowCtx | null) => void;
 
 export interface DetectCounters {
@@ -280,7 +287,11 @@ export class Detector {
     const g = c.streamGroups[dir];
     if (g.db && p.payLen > 0) {
       const s = this.scanner;
-      s.off[0] = p.payOff; s.len[0] = p.payLen; s.tag[0] = 0;
+      // Prefilter only the new bytes and the last STREAM_SCAN_OVERLAP tail bytes (a fast
+      // pattern straddling the chunk boundary): rescanning the whole 2 KiB tail with every
+      // chunk doubled the scanned bytes (scan was 23% of the profile on bench-1g).
+      const from = tail > STREAM_SCAN_OVERLAP ? tail - STREAM_SCAN_OVERLAP : 0;
+      s.off[0] = p.payOff + from; s.len[0] = p.payLen - from; s.tag[0] = 0;
       this.counters.prefilterScans++;
       const m = s.scan(g.db, this.scratch, p.data, 1);
       for (let i = 0; i < m; i++) {
