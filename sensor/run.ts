@@ -28,7 +28,7 @@ export interface OfflineOptions {
   signal?: AbortSignal;
   /** Ring entries per worker (power of two). */
   ringSize?: number;
-  /** Map the files (default true; false: read(2) into chunks, as for files that cannot be mapped). */
+  /** Map the files instead of read(2) into chunks (default: MMAP_DEFAULT in capture/file.ts, off; see its measurement). */
   mmap?: boolean;
 }
 

@@ -46,8 +46,9 @@ export interface FileSourceOptions {
   /** Frames per batch (default MAX_BATCH). */
   batchFrames?: number;
   /**
-   * Map regular files read-only and parse the mapped pages in place (default true); files
-   * whose mapping fails are read with read(2) into chunks as when false. See file-map.ts.
+   * Map regular files read-only and parse the mapped pages in place; files whose mapping fails
+   * are read with read(2) into chunks. Default false (MMAP_DEFAULT): see file-NOTES.md, mapping
+   * measured ~10 % more CPU per packet than read(2) on this project's VM.
    */
   mmap?: boolean;
   /** Bytes per mapped window (default DEFAULT_WINDOW_BYTES, at most 1 GiB). */
@@ -57,6 +58,13 @@ export interface FileSourceOptions {
 }
 
 export const DEFAULT_CHUNK_BYTES = 4 << 20;
+/**
+ * Whether files are mapped when the caller does not say. Off: on bench-1g.pcap (2-core
+ * Firecracker VM, inline pipeline, median of 3 interleaved runs) mapped reading cost 520 ns of
+ * CPU per packet against 470-484 for read(2): the page faults and page-table teardown of the
+ * mapping cost more than the kernel's copy from the page cache. See file-NOTES.md.
+ */
+export const MMAP_DEFAULT = false;
 /** Mapped window size: see file-NOTES.md for the 16/64/256 MiB measurement. */
 export const DEFAULT_WINDOW_BYTES = 16 << 20;
 const MIN_CHUNK_BYTES = 4096;
@@ -235,7 +243,7 @@ export class FileSource implements CaptureSource {
     }
     this.pcapng = new PcapngParser(this.chunkBytes);
     this.parser = this.pcap;
-    this.useMmap = opts.mmap !== false;
+    this.useMmap = opts.mmap ?? MMAP_DEFAULT;
     // A window must hold the largest record the parsers accept whole (a chunk's worth).
     this.windowBytes = Math.max(this.chunkBytes + PAGE_BYTES, Math.min(opts.windowBytes ?? DEFAULT_WINDOW_BYTES, 1 << 30));
     this.maxSlots = this.shared ? Math.max(2, opts.poolWindows ?? k) : 1;

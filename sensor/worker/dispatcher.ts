@@ -1,12 +1,13 @@
 /**
- * The offline dispatcher thread: parses the capture files and hands each frame to the worker
- * that owns its flow (symmetric hash of the outermost IP pair) by writing a descriptor into
- * that worker's ring. Files are memory-mapped (capture/file-map.ts) by the dispatcher and by
- * every worker, so a descriptor carries (file, file offset) and no byte is copied; the
- * dispatcher's batch is released at once. Files that cannot be mapped are read into a pool of
- * shared chunks instead, and such a chunk is reused only once every worker has read past the
- * last descriptor that points into it. Every worker also gets a TICK per batch, so its clock
- * follows the capture's even when none of its flows are active.
+ * The offline dispatcher thread: parses the capture files and hands each frame to the thread
+ * that owns its flow (64 buckets of a symmetric hash of the outermost IP pair, route.ts) by
+ * writing a descriptor (buffer, offset, lengths, time) into that worker's ring, or processes
+ * it in its own pipeline when the bucket is its own (selfBuckets: with 2 workers this thread
+ * is one of them). Frames stay where the reader put them: in shared read(2) chunks, or in
+ * mapped window slots (mmap: true, capture/file-map.ts) that every worker views at the same
+ * address. A chunk or slot is reused only once every worker has read past the last
+ * descriptor pointing into it. Every worker also gets a TICK per batch, so its clock follows
+ * the capture's even when none of its flows are active.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename } from 'node:path';
@@ -27,7 +28,7 @@ export interface DispatcherData {
   control: SharedArrayBuffer;
   chunkBytes?: number;
   poolChunks?: number;
-  /** Map the files (default true); false: read(2) into shared chunks. */
+  /** Map the files (workers view the mapped windows) instead of read(2) into shared chunks; default MMAP_DEFAULT (off). */
   mmap?: boolean;
   /**
    * Process a share of the flows here too: `buckets` of the 64 hash buckets (see selfBuckets)
