@@ -53,7 +53,9 @@ import { sshHasshServerString } from './ssh-hassh-server-string.js';
 import { bsize } from './bsize.js';
 import { urilen } from './urilen.js';
 import { dotprefix } from './dotprefix.js';
-import { TRANSFORMS } from './transforms.js';
+import { OPTION_TRANSFORMS, TRANSFORMS } from './transforms.js';
+import { httpRequestHeader, httpResponseHeader } from './http-request-header.js';
+import { TLS_RANDOM_KEYWORDS } from './tls-random.js';
 import { dnsOpcode } from './dns-opcode.js';
 import { dnsRrtype } from './dns-rrtype.js';
 import { appLayerProtocol } from './app-layer-protocol.js';
@@ -61,5 +63,5 @@ import { appLayerEvent } from './app-layer-event.js';
 
 export const APP_KEYWORDS: readonly Keyword[] = [
   httpUri, httpUriModifier, httpUriRaw, httpUriRawModifier, httpMethod, httpMethodModifier, httpRequestLine, httpProtocol, httpHost, httpHostModifier, httpHostRaw, httpHostRawModifier, httpUserAgent, httpUserAgentModifier, httpCookie, httpCookieModifier, httpReferer, httpAccept, httpAcceptEnc, httpAcceptLang, httpConnection, httpContentType, httpContentLen, httpHeader, httpHeaderModifier, httpHeaderRaw, httpHeaderRawModifier, httpHeaderNames, httpStart, httpRequestBody, httpRequestBodyModifier, httpStatCode, httpStatCodeModifier, httpStatMsg, httpStatMsgModifier, httpResponseLine, httpServer, httpLocation, httpResponseBody, httpResponseBodyModifier, fileData, dnsQuery, dnsAnswerName, tlsSni, tlsCertSubject, tlsCertIssuer, tlsCertSerial, tlsCertFingerprint, tlsCerts, ja3Hash, ja3String, ja3sHash, ja3sString, ja4Hash, sshProto, sshSoftware, sshHassh, sshHasshString, sshHasshServer, sshHasshServerString,
-  ...TRANSFORMS, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent,
+  ...TRANSFORMS, ...OPTION_TRANSFORMS, ...TLS_RANDOM_KEYWORDS, httpRequestHeader, httpResponseHeader, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent,
 ];

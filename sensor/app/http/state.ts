@@ -121,6 +121,16 @@ export class HttpTx implements AppTx {
   }
 
   buffer(id: number, i: number, dir = 0): Uint8Array | null {
+    // http.request_header / http.response_header: one "Name: value" instance per header.
+    if (id === BUF.HTTP_REQUEST_HEADER || id === BUF.HTTP_RESPONSE_HEADER) {
+      const h = id === BUF.HTTP_REQUEST_HEADER ? this.req : this.resp;
+      if (!h || i >= h.names.length) return null;
+      const v = h.values[i], n = h.names[i];
+      const o = new Uint8Array(n.length + 2 + v.length);
+      for (let k = 0; k < n.length; k++) o[k] = n.charCodeAt(k) & 0xff;
+      o[n.length] = 58; o[n.length + 1] = 32; o.set(v, n.length + 2);
+      return o;
+    }
     if (i !== 0) return null;
     const key = id * 4 + dir;
     if (this.cache.has(key)) return this.cache.get(key)!;

@@ -125,6 +125,9 @@ export class TlsTx implements AppTx {
   events: string[] = [];
   client: ClientHello | null = null;
   serverVersion = 0;
+  /** Hello randoms (32 bytes: 4 time + 28 random), client and server. */
+  clientRandom: Uint8Array | null = null;
+  serverRandom: Uint8Array | null = null;
   serverCipher = 0;
   serverExtensions: number[] = [];
   serverSupportedVersion = 0;
@@ -136,8 +139,14 @@ export class TlsTx implements AppTx {
     return `${this.serverVersion},${this.serverCipher},${this.serverExtensions.filter((v) => !isGrease(v)).join('-')}`;
   }
 
-  buffer(id: number, i: number): Uint8Array | null {
+  buffer(id: number, i: number, dir = 0): Uint8Array | null {
     if (id === BUF.TLS_CERTS) return i < this.certs.length ? this.certs[i] : null;
+    if (id === BUF.TLS_RANDOM || id === BUF.TLS_RANDOM_TIME || id === BUF.TLS_RANDOM_BYTES) {
+      // Per direction: the ClientHello random to the server, the ServerHello random to the client.
+      const r = dir === TO_CLIENT ? this.serverRandom : this.clientRandom;
+      if (i !== 0 || r === null) return null;
+      return id === BUF.TLS_RANDOM ? r : id === BUF.TLS_RANDOM_TIME ? r.subarray(0, 4) : r.subarray(4);
+    }
     if (i !== 0) return null;
     if (this.cache.has(id)) return this.cache.get(id)!;
     const v = this.compute(id);
@@ -271,11 +280,13 @@ export class TlsState {
     const tx = this.tx;
     if (d === 0 && t === 1) {
       tx.client = parseClientHello(b, off, end);
+      if (tx.client) tx.clientRandom = b.slice(off + 2, off + 34);
       if (!tx.client) tx.events.push('tls.invalid_handshake_message');
       else this.clientDone();
     } else if (d === 1 && t === 2) {
       if (off + 38 > end) { tx.events.push('tls.invalid_handshake_message'); return; }
       tx.serverVersion = (b[off] << 8) | b[off + 1];
+      tx.serverRandom = b.slice(off + 2, off + 34);
       let p = off + 34;
       p += 1 + b[p];
       if (p + 3 > end) return;
