@@ -14,9 +14,9 @@ export const C_WRITE = 0;
 export const C_READ = 1;
 /**
  * Set by the consumer while it sleeps in Atomics.wait on WRITE: the producer calls
- * Atomics.notify only then. Measured on bench/dispatch.ts: an unconditional notify per batch
- * and ring cost the dispatcher 181 ms per 2.25 M frames (~80 ns/frame), mostly waking
- * consumers that would have found the entries on their own.
+ * Atomics.notify only then (no futex call per batch for a busy worker). bench/dispatch.ts
+ * showed no difference beyond noise (230-245 ns/frame either way); waking a sleeping worker
+ * only every 2048 entries did not change bench-1g throughput either, so every batch wakes it.
  */
 export const C_SLEEP = 2;
 export const ENTRY_WORDS = 8;
