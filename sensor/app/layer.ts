@@ -34,11 +34,18 @@ export class AppLayer {
   /** Probe bytes of a direction not yet decisive (slot*2 + dir), copied; null when none. */
   private readonly pending: (Uint8Array | null)[];
   readonly state: (AnyState | null)[];
+  /**
+   * 1 when the flow's initiator (per the flow table) is the server: a midstream pickup
+   * whose first data is an HTTP response (Suricata reverses the flow then; bug-7552-01).
+   * The app layer swaps directions for the slot; AppStage swaps endpoints.
+   */
+  readonly reversed: Uint8Array;
   readonly counters: AppCounters = { detected: [0, 0, 0, 0, 0, 0], failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
 
   constructor(readonly cap: number, private readonly onTx: (slot: number, tx: AppTx, dir: number) => void) {
     this.proto = new Uint8Array(cap);
     this.probeFail = new Uint8Array(cap);
+    this.reversed = new Uint8Array(cap);
     this.state = new Array(cap).fill(null);
     this.pending = new Array(cap * 2).fill(null);
   }
@@ -62,6 +69,7 @@ export class AppLayer {
     if (len <= 0) return;
     let p = this.proto[slot];
     if (p === AppProto.FAILED) return;
+    if (this.reversed[slot] === 1) toServer = !toServer;
     let s = this.state[slot];
     if (p === AppProto.UNKNOWN) {
       const bit = toServer ? 1 : 2;
@@ -84,6 +92,13 @@ export class AppLayer {
         b = m; off = 0; len = m.length;
       }
       const r = probeTcp(b, off, len, toServer, sport, dport);
+      if (r === AppProto.HTTP && toServer && prev === null && this.pending[pi ^ 1] === null && this.probeFail[slot] === 0
+        && len >= 5 && b[off] === 72 && b[off + 1] === 84 && b[off + 2] === 84 && b[off + 3] === 80 && b[off + 4] === 47) {
+        // The first data of the flow is a response: the "client" is the server.
+        this.reversed[slot] = 1;
+        this.data(slot, true, b, off, len, sport, dport);
+        return;
+      }
       if (r === AppProto.UNKNOWN) { this.pending[pi] = b.slice(off, off + len); return; }
       if (r === AppProto.FAILED) {
         this.probeFail[slot] |= bit;
@@ -152,6 +167,7 @@ export class AppLayer {
     this.state[slot] = null;
     this.proto[slot] = AppProto.UNKNOWN;
     this.probeFail[slot] = 0;
+    this.reversed[slot] = 0;
     this.pending[slot * 2] = null;
     this.pending[slot * 2 + 1] = null;
   }

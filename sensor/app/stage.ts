@@ -85,8 +85,9 @@ export class AppStage implements PacketStage, StreamConsumer {
     if (!ins) return;
     const fl = this.flows, e = this.ends, a = slot * 8;
     e.ipVersion = fl.ipv[slot]; e.proto = fl.proto[slot];
-    for (let i = 0; i < 4; i++) { e.client[i] = fl.addr[a + i]; e.server[i] = fl.addr[a + 4 + i]; }
-    e.clientPort = fl.sport[slot]; e.serverPort = fl.dport[slot];
+    const rv = this.layer.reversed[slot] === 1;
+    for (let i = 0; i < 4; i++) { e.client[i] = fl.addr[a + (rv ? 4 : 0) + i]; e.server[i] = fl.addr[a + (rv ? 0 : 4) + i]; }
+    e.clientPort = rv ? fl.dport[slot] : fl.sport[slot]; e.serverPort = rv ? fl.sport[slot] : fl.dport[slot];
     e.appProto = this.layer.proto[slot];
     let c: FlowCtx;
     if (this.detect) c = this.detect.flowCtx(slot);
@@ -101,7 +102,7 @@ export class AppStage implements PacketStage, StreamConsumer {
     this.cur = c;
     if (e.proto === UDP && this.udp !== null) { ins.raw = this.udp.subarray(this.udpOff, this.udpOff + this.udpLen); ins.rawLen = this.udpLen; }
     else if (this.raw !== null) {
-      const ts = dir === TO_SERVER, cur = this.chunk !== null && this.chunkSlot === slot && this.chunkToServer === ts;
+      const ts = (dir === TO_SERVER) !== rv, cur = this.chunk !== null && this.chunkSlot === slot && this.chunkToServer === ts;
       ins.rawLen = this.raw.assemble(slot, ts, cur ? this.chunk : null, this.chunkOff, this.chunkLen);
       ins.raw = this.raw.rawView;
     }
@@ -113,7 +114,8 @@ export class AppStage implements PacketStage, StreamConsumer {
 
   private alert(rule: Rule, tx: AppTx, dir: number): void {
     const fl = this.flows, slot = this.slot, a = slot * 8, v4 = fl.ipv[slot] === 4;
-    const ts = dir === TO_SERVER;
+    // Endpoint orientation in flow-table terms (a reversed flow's client is the table's server).
+    const ts = (dir === TO_SERVER) !== (this.layer.reversed[slot] === 1);
     if (rule.action === 'pass') { if (this.cur) this.cur.passed = true; return; }
     if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter)) {
       const pv = this.pv;

@@ -8,6 +8,8 @@
  */
 import { EMPTY } from '../types.js';
 
+const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
+
 export const enum HState { HEADERS = 0, BODY_CL = 1, CHUNK_SIZE = 2, CHUNK_DATA = 3, CHUNK_END = 4, TRAILERS = 5, BODY_CLOSE = 6, TUNNEL = 7, ERROR = 8 }
 
 export interface HeaderBlock {
@@ -66,6 +68,23 @@ export class HttpHalf {
 
   /** The peer closed: a body delimited by close ends here. */
   close(): void {
+    // A header block cut by the end of the stream (a request without its empty line,
+    // http-request-line: one midstream packet) is still a message, as libhtp parses it at
+    // stream end: terminate it and let it complete.
+    if (this.state === HState.HEADERS && this.len > 0) {
+      let k = 0;
+      while (k < this.len && (this.buf[k] === 13 || this.buf[k] === 10)) k++;
+      if (k < this.len) {
+        this.append(CRLFCRLF, 0, 4);
+        this.parseBuffered();
+        const st = this.state as HState;
+        if (st === HState.BODY_CL || st === HState.CHUNK_SIZE || st === HState.CHUNK_DATA) { this.sink.event('http.body_truncated'); this.sink.done(); }
+        if (st === HState.BODY_CLOSE) this.sink.done();
+        this.state = HState.HEADERS;
+        this.len = 0;
+        return;
+      }
+    }
     if (this.state === HState.BODY_CLOSE) { this.state = HState.HEADERS; this.sink.done(); }
     else if (this.state !== HState.HEADERS || this.len > 0) {
       if (this.state === HState.BODY_CL || this.state === HState.CHUNK_DATA || this.state === HState.CHUNK_SIZE) this.sink.event('http.body_truncated');
