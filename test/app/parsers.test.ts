@@ -13,6 +13,11 @@ import type { TlsTx } from '../../sensor/app/tls/state.js';
 import type { SshTx } from '../../sensor/app/ssh/state.js';
 import type { DnsTx } from '../../sensor/app/dns/parser.js';
 import { tcpStreams, tshark, udpDatagrams } from './streams.js';
+import { Pipeline } from '../../sensor/pipeline.js';
+import { DEFAULT_FLOW_CONFIG } from '../../sensor/flow/config.js';
+import { AppStage } from '../../sensor/app/stage.js';
+import { ReassemblyStage } from '../../reassembly/stage.js';
+import { openCaptureFiles } from '../../sensor/capture/file.js';
 
 const SEEDS = '/work/shared/bench/seeds/';
 
@@ -33,14 +38,42 @@ function runTcp(pcap: string): { layer: AppLayer; seen: Seen[] } {
 
 const str = (b: Uint8Array | null): string => (b ? latin1(b) : '');
 
-const HTTP_TODO: Record<string, string> = {
-  'http-bro-org.pcap': 'KNOWN WRONG: response parser loses sync in stream 2 (status "l")',
-  'http-aptget.pcap': 'KNOWN WRONG: a response tshark does not count as http.response is reported',
-};
+/**
+ * The real worker path: pcap reader → decode → flow table → TCP reassembly (gaps reported)
+ * → AppStage. Transactions are keyed by tshark's tcp.stream (matched on the client/server
+ * ports). tshark's follow output (runTcp) drops lost bytes silently, which desynchronised
+ * HTTP bodies in the test harness (http-bro-org stream 2 "status l") but not in Fennec.
+ */
+function runPipeline(pcap: string): Seen[] {
+  const ids = new Map<string, number>();
+  for (const l of tshark(['-r', pcap, '-Y', 'tcp', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.dstport']).split('\n').filter(Boolean)) {
+    const [st, sp, dp] = l.split('\t');
+    if (!ids.has(`${sp}-${dp}`)) { ids.set(`${sp}-${dp}`, Number(st)); ids.set(`${dp}-${sp}`, Number(st)); }
+  }
+  const seen: Seen[] = [];
+  const pipe = new Pipeline({ flow: structuredClone(DEFAULT_FLOW_CONFIG), defrag: { timeoutSec: 60, memcap: 32 << 20, maxTrackers: 4096, maxFragsPerTracker: 256, policy: 'bsd' } }, () => {});
+  const fl = pipe.flows;
+  const app = new AppStage(fl, null, () => {}, (slot, tx, dir) => seen.push({ slot: ids.get(`${fl.sport[slot]}-${fl.dport[slot]}`) ?? -1, tx, dir }));
+  const reasm = new ReassemblyStage(fl, { depth: 1 << 20, memcap: 256 << 20, policy: 'bsd', immediate: false, midstream: true }, app);
+  pipe.addStage(reasm);
+  pipe.addStage(app);
+  const src = openCaptureFiles([pcap]);
+  for (let b = src.next(0); b !== null; b = src.next(0)) pipe.processBatch(b);
+  pipe.finish();
+  return seen;
+}
+
+/** tcp.stream ids where tshark saw lost segments (it does not dissect the HTTP message there). */
+function lossy(pcap: string): Set<number> {
+  return new Set(tshark(['-r', pcap, '-Y', 'tcp.analysis.lost_segment', '-T', 'fields', '-e', 'tcp.stream']).split('\n').filter(Boolean).map(Number));
+}
+
+const HTTP_TODO: Record<string, string> = {};
 for (const f of ['http-methods.pcap', 'http-bro-org.pcap', 'http-aptget.pcap', 'vlan-http-wikipedia.pcap']) {
-  test(`http: ${f} requests and responses equal tshark`, { todo: HTTP_TODO[f] }, () => {
+  test(`http: ${f} requests and responses equal tshark (real pipeline; streams with lost segments: requests only)`, { todo: HTTP_TODO[f] }, () => {
     const pcap = SEEDS + f;
-    const { layer, seen } = runTcp(pcap);
+    const seen = runPipeline(pcap);
+    const lost = lossy(pcap);
     const want = tshark(['-r', pcap, '-Y', 'http.request', '-T', 'fields', '-e', 'tcp.stream', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.host', '-e', 'http.user_agent'])
       .split('\n').filter(Boolean).map((l) => l.split('\t').join('|'));
     const got = seen.filter((s) => s.dir === TO_SERVER && s.tx.proto === AppProto.HTTP).map((s) => {
@@ -49,22 +82,66 @@ for (const f of ['http-methods.pcap', 'http-bro-org.pcap', 'http-aptget.pcap', '
     });
     assert.ok(want.length > 0);
     assert.deepEqual(got.sort(), want.sort());
-    const wantCodes = tshark(['-r', pcap, '-Y', 'http.response', '-T', 'fields', '-e', 'tcp.stream', '-e', 'http.response.code'])
-      .split('\n').filter(Boolean).map((l) => l.replace('\t', '|'));
-    const gotCodes = seen.filter((s) => s.dir === TO_CLIENT && s.tx.proto === AppProto.HTTP).map((s) => `${s.slot}|${str((s.tx as HttpTx).statCode)}`);
+    // Two tshark views: with body desegmentation (default) a response whose body the
+    // capture cuts short is never reported (http-aptget); without it, responses that start
+    // inside a segment after an undissected body are missed (http-bro-org streams 3, 4).
+    // Per stream the view that reports more responses is the oracle.
+    const codes = (desegment: boolean): Map<number, string[]> => {
+      const m = new Map<number, string[]>();
+      for (const l of tshark(['-r', pcap, '-o', `http.desegment_body:${desegment ? 'TRUE' : 'FALSE'}`, '-Y', 'http.response', '-T', 'fields', '-e', 'tcp.stream', '-e', 'http.response.code']).split('\n').filter(Boolean)) {
+        const [st, code] = l.split('\t');
+        if (!m.has(Number(st))) m.set(Number(st), []);
+        m.get(Number(st))!.push(`${st}|${code}`);
+      }
+      return m;
+    };
+    const on = codes(true), off = codes(false);
+    const wantCodes: string[] = [];
+    for (const st of new Set([...on.keys(), ...off.keys()])) {
+      if (lost.has(st)) continue;
+      const a = on.get(st) ?? [], b = off.get(st) ?? [];
+      wantCodes.push(...(b.length > a.length ? b : a));
+    }
+    const gotCodes = seen.filter((s) => s.dir === TO_CLIENT && s.tx.proto === AppProto.HTTP && !lost.has(s.slot)).map((s) => `${s.slot}|${str((s.tx as HttpTx).statCode)}`);
     assert.deepEqual(gotCodes.sort(), wantCodes.sort());
-    for (const s of seen) assert.equal(layer.proto[s.slot], AppProto.HTTP);
+    // Streams with lost segments: every response Fennec reports has a 3-digit status (in sync).
+    for (const s of seen) if (s.dir === TO_CLIENT && lost.has(s.slot)) assert.match(str((s.tx as HttpTx).statCode), /^\d{3}$/);
+    // Every TCP transaction is HTTP (slot -1: not a tshark tcp.stream, i.e. UDP DNS).
+    for (const s of seen) if (s.slot >= 0) assert.equal(s.tx.proto, AppProto.HTTP);
   });
 }
 
-test('http: response bodies: Content-Length / chunked decoding and gzip equal tshark\'s reassembled bodies', { todo: 'KNOWN WRONG: follows the stream-2 desync above' }, () => {
+test('http: response bodies: Content-Length / chunked decoding and gzip equal tshark\'s reassembled bodies', () => {
   const pcap = SEEDS + 'http-bro-org.pcap';
-  const { seen } = runTcp(pcap);
-  // tshark: decoded (dechunked + uncompressed) entity body length per response.
-  const want = tshark(['-r', pcap, '-Y', 'http.response', '-T', 'fields', '-e', 'tcp.stream', '-e', 'http.file_data'])
-    .split('\n').filter(Boolean).map((l) => { const [s, d] = l.split('\t'); return `${s}|${createHash('md5').update(Buffer.from(d ?? '', 'latin1')).digest('hex').slice(0, 0)}${(d ?? '').length > 0}`; });
-  const got = seen.filter((s) => s.dir === TO_CLIENT).map((s) => `${s.slot}|${(s.tx as HttpTx).responseBody().length > 0}`);
-  assert.deepEqual(got.sort(), want.sort());
+  // Real pipeline; the stream with lost segments (tshark cannot reassemble its body) is left out.
+  const seen = runPipeline(pcap);
+  const lost = lossy(pcap);
+  // Per stream, responses in order. Oracle for the decoded body length: Content-Length for
+  // identity bodies; tshark's dechunked + decompressed http.file_data (text bodies) for
+  // chunked / gzip ones (image bodies have no file_data: tshark hands them to a media dissector).
+  const want = new Map<number, Array<number | null>>();
+  for (const l of tshark(['-r', pcap, '-Y', 'http.response', '-T', 'fields', '-E', 'occurrence=f', '-e', 'tcp.stream', '-e', 'http.content_length', '-e', 'http.content_encoding', '-e', 'http.transfer_encoding', '-e', 'http.file_data'])
+    .split('\n').filter(Boolean)) {
+    const [st, cl, ce, te, fd] = l.split('\t');
+    const s = Number(st);
+    if (lost.has(s)) continue;
+    if (!want.has(s)) want.set(s, []);
+    want.get(s)!.push(!ce && !te && cl ? Number(cl) : fd ? Buffer.from(fd, 'utf8').length : null);
+  }
+  const got = new Map<number, number[]>();
+  for (const x of seen) {
+    if (x.dir !== TO_CLIENT || x.slot < 0 || lost.has(x.slot)) continue;
+    if (!got.has(x.slot)) got.set(x.slot, []);
+    got.get(x.slot)!.push((x.tx as HttpTx).responseBody().length);
+  }
+  let checked = 0;
+  for (const [st, lens] of want) {
+    const g = got.get(st) ?? [];
+    assert.equal(g.length, lens.length, `stream ${st}: responses`);
+    // Bodies are kept up to 100 KiB (Suricata's response-body-limit default).
+    lens.forEach((n, i) => { if (n !== null) { assert.equal(g[i], Math.min(n, 100 * 1024), `stream ${st} response ${i}: body length`); checked++; } });
+  }
+  assert.ok(checked > 10, `bodies compared: ${checked}`);
 });
 
 for (const f of ['tls-chrome34-google.pcap', 'tls-extensions.pcap', 'tls-sct.pcap', 'tls-subjectaltname.pcap', 'tls12-keylog.pcap', 'tls13-ech.pcap']) {
