@@ -49,7 +49,6 @@ export function munmap(p: Pointer, len: number): number {
 // Address-taking variants (numeric addresses, so a caller can map at an offset inside a
 // region it reserved: capture/file-map.ts maps file windows into fixed slots).
 const mmapAtRaw = libc.func('mmap', 'void *', ['uintptr_t', 'size_t', 'int', 'int', 'int', 'int64_t']);
-const munmapAtRaw = libc.func('munmap', 'int', ['uintptr_t', 'size_t']);
 const madviseAtRaw = libc.func('madvise', 'int', ['uintptr_t', 'size_t', 'int']);
 export const MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
 export const MADV_NORMAL = 0, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4;
@@ -59,9 +58,6 @@ export function mmapAt(addr: bigint, len: number, prot: number, flags: number, f
   if (p === null) return -1n;
   const a = koffi.address(p);
   return a === MAP_FAILED ? -1n : a;
-}
-export function munmapAt(addr: bigint, len: number): number {
-  return munmapAtRaw(addr, len) as number;
 }
 export function madviseAt(addr: bigint, len: number, advice: number): number {
   return madviseAtRaw(addr, len, advice) as number;

@@ -1,9 +1,8 @@
 /**
  * Read-only memory maps of capture files, in windows mapped into fixed slots: the parsers run
- * over the mapped pages with no copy (file.ts), and packet workers map the same files
- * themselves to read the frames the dispatcher points them at (worker/packet-worker.ts).
- * koffi views cannot cross threads, so every thread maps on its own; the kernel shares the
- * page-cache pages.
+ * over the mapped pages with no copy (file.ts, `mmap: true`). The offline dispatcher's slots
+ * are viewed by the packet workers at the same addresses (slotView; koffi views cannot cross
+ * threads, addresses can), so each page is faulted in once per process.
  *
  * Slots. A slot is a virtual address range reserved once (anonymous, PROT_READ, NORESERVE)
  * with ONE ArrayBuffer view over it, made once. A file window is mapped into the slot with

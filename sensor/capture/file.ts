@@ -7,6 +7,9 @@
  * copy); a batch holds up to MAX_BATCH frames, all from one chunk and one file. A record
  * that straddles the end of a chunk is carried: its head is copied to the start of the next
  * chunk and the rest read behind it (one copy of < 1 record per chunk, never per frame).
+ * With `mmap: true` regular files are mapped in windows instead (file-map.ts): a batch's data
+ * is the window, `dataBase` its file offset, and no byte is copied; see file-NOTES.md for why
+ * this is not the default.
  *
  * Chunk pool and batch ownership:
  * - default (`shared: false`): one chunk, one batch, single consumer. A batch is valid until
@@ -500,7 +503,6 @@ export class FileSource implements CaptureSource {
     if (this.useMmap && mmapUnavailable() === '') {
       // Parse from offset 0 of an empty window; remap() maps the first window (or falls back).
       this.mapped = true;
-      this.mappedFiles++;
       if (!this.remap(0)) this.stalls++;
       return true;
     }
@@ -573,11 +575,8 @@ export class FileSource implements CaptureSource {
       this.filePos = sl.base + sl.len;
       // Mapped no further than fstat's size at mmap time: a file that shrank ends there.
       if (sl.fileSize < this.fileSize) this.fileSize = sl.fileSize;
+      if (start === 0) this.mappedFiles++;
       return true;
-    }
-    if (this.filePos >= this.fileSize && this.end === this.pos && sl !== null && sl.fileSize < start) {
-      // The file shrank below where we are: its end.
-      this.fileSize = sl.fileSize;
     }
     this.win = null;
     this.mapFallbacks++;

@@ -120,7 +120,7 @@ test('mmap: a file cut between two windows ends at the cut (truncated record), f
   }
 });
 
-test('mmap: 2 workers viewing the dispatcher\'s mapped windows give the flow records of the read(2) chunk path and of 1 worker', { skip }, async () => {
+test('mmap: 2 and 4 workers viewing the dispatcher\'s mapped windows give the flow records of the read(2) chunk path and of 1 worker', { skip }, async () => {
   const canon = (rs: FlowRecord[]) => rs.map((r) => JSON.stringify(r)).sort();
   const run = async (workers: number, mmap: boolean) => {
     const out: FlowRecord[] = [];
@@ -130,10 +130,15 @@ test('mmap: 2 workers viewing the dispatcher\'s mapped windows give the flow rec
   const one = await run(1, true);
   const mapped = await run(2, true);
   const read = await run(2, false);
+  // 4 workers: the dispatcher keeps no share (route.ts) and feeds 4 ring workers.
+  const four = await run(4, true);
   assert.ok(one.recs.length > 800);
   assert.equal(mapped.res.dispatcher?.mappedFiles, seeds.length);
   assert.equal(read.res.dispatcher?.mappedFiles, 0);
   assert.deepEqual(mapped.recs, one.recs);
   assert.deepEqual(read.recs, one.recs);
+  assert.deepEqual(four.recs, one.recs);
+  assert.equal(four.res.workerStats.length, 4);
+  assert.equal(mapped.res.workerStats.length, 2, 'dispatcher pipeline + 1 ring worker');
   assert.equal(mapped.res.packets, one.res.packets);
 });
