@@ -58,6 +58,8 @@ or capture live from an interface until SIGINT/SIGTERM (docs/capture.md).
 
 Input:
   --pcap FILE|DIR        pcap or pcapng file, or a directory of them (repeatable; read in order)
+  --mmap                 map capture files instead of read(2) (no copy; measured no faster on a
+                         2-core VM, see sensor/capture/file-NOTES.md)
   --interface IF         capture live from IF instead (a DPDK port name or id with --capture dpdk)
 Live capture:
   --capture METHOD       afpacket (default), afxdp, dpdk or netmap; one capture queue per worker
@@ -141,6 +143,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, {
     ...STORE_OPTIONS,
     pcap: { type: 'string', multiple: true },
+    mmap: { type: 'boolean' },
     interface: { type: 'string' },
     capture: { type: 'string' },
     fanout: { type: 'string' },
@@ -233,7 +236,7 @@ async function runCommand(argv: string[]): Promise<number> {
         // Capture could not start (no such interface, no permission, no DPDK/XDP): one line, exit 2.
         throw e instanceof NativeUnavailableError ? new UsageError(e.message.split('\n')[0]) : e;
       })
-      : await runOffline({ paths: v.pcap!, workers, config: sensor, sink, signal: ac.signal });
+      : await runOffline({ paths: v.pcap!, workers, config: sensor, sink, signal: ac.signal, mmap: v.mmap === true });
     sensorStats = res.stats;
     if (res.inputError) {
       log.error({ error: res.inputError }, 'input damaged: processed the frames before the damage');
