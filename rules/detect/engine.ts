@@ -7,7 +7,7 @@
  */
 import { BatchScanner, HsScratch } from '../../native/vectorscan.js';
 import { addrMatch, portMatch, type AddrExpr } from '../address.js';
-import { protoGroup, type CompiledRuleset } from '../compiler.js';
+import { protoGroup, type CompiledRuleset, type Group } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, type ChecksumMode } from './checksum.js';
 import { FlowCtx } from './flow-ctx.js';
@@ -185,7 +185,7 @@ export class Detector {
     if (f) f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
     let n = 0;
     const gen = this.nextGen();
-    const stamp = this.stamp, cand = this.cand, rank = this.rank;
+    const stamp = this.stamp, cand = this.cand;
     const gi = protoGroup(p.proto) * 2 + (f && !f.toServer ? 1 : 0);
     // Payload rules of a stream the reassembler tracks are matched on the stream
     // (inspectStream); this packet gets the packet-only rules (Suricata: a PKT_STREAM_ADD
@@ -216,29 +216,9 @@ export class Detector {
       }
     }
     const g = tracked ? c.pktGroups[gi & 1] : c.groups[gi];
-    if (g.db && p.payLen > 0) {
-      const s = this.scanner;
-      s.off[0] = p.payOff; s.len[0] = p.payLen; s.tag[0] = 0;
-      this.counters.prefilterScans++;
-      const m = s.scan(g.db, this.scratch, p.data, 1);
-      for (let i = 0; i < m; i++) {
-        const rs = g.patternRules[s.matchId[i]];
-        for (let k = 0; k < rs.length; k++) {
-          const r = rs[k];
-          if (stamp[r] !== gen) { stamp[r] = gen; cand[n++] = r; }
-        }
-      }
-    }
+    if (g.db && p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
-    // Evaluate in action order (pass first) so a matching pass rule suppresses the rest.
-    // Insertion sort in place: candidates are few and mostly in order already; a
-    // subarray + sort per packet allocated and cost ~0.4 µs (measured in bench/rules.ts).
-    for (let i = 1; i < n; i++) {
-      const x = cand[i], rx = rank[x];
-      let j = i - 1;
-      while (j >= 0 && rank[cand[j]] > rx) { cand[j + 1] = cand[j]; j--; }
-      cand[j + 1] = x;
-    }
+    this.sortByRank(n);
     const prof = this.profiling;
     for (let i = 0; i < n; i++) {
       const r = c.rules[cand[i]];
@@ -267,6 +247,37 @@ export class Detector {
   /** True while inspectStream runs (matchRule: only_stream allowed, no_stream refused). */
   private streamMode = false;
 
+  /** One prefilter scan of data[off, off+len): adds each matched rule once (stamp) to cand[n..]. */
+  private prefilter(g: Group, data: Uint8Array, off: number, len: number, gen: number, n: number): number {
+    const s = this.scanner, stamp = this.stamp, cand = this.cand;
+    s.off[0] = off; s.len[0] = len; s.tag[0] = 0;
+    this.counters.prefilterScans++;
+    const m = s.scan(g.db!, this.scratch, data, 1);
+    for (let i = 0; i < m; i++) {
+      const rs = g.patternRules[s.matchId[i]];
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k];
+        if (stamp[r] !== gen) { stamp[r] = gen; cand[n++] = r; }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Evaluate in action order (pass first) so a matching pass rule suppresses the rest.
+   * Insertion sort in place: candidates are few and mostly in order already; a subarray +
+   * sort per packet allocated and cost ~0.4 µs (measured in bench/rules.ts).
+   */
+  private sortByRank(n: number): void {
+    const cand = this.cand, rank = this.rank;
+    for (let i = 1; i < n; i++) {
+      const x = cand[i], rx = rank[x];
+      let j = i - 1;
+      while (j >= 0 && rank[cand[j]] > rx) { cand[j + 1] = cand[j]; j--; }
+      cand[j + 1] = x;
+    }
+  }
+
   /**
    * Raw stream inspection (Suricata's stream payload inspection): `p` is a view of
    * reassembled bytes of one direction — `tail` bytes already inspected (kept so a pattern
@@ -280,35 +291,20 @@ export class Detector {
     this.counters.streamChunks++;
     const dir = f.toServer ? 0 : 1;
     const gen = this.nextGen();
-    const stamp = this.stamp, cand = this.cand, rank = this.rank;
+    const stamp = this.stamp, cand = this.cand;
     let n = 0;
     const always = this.pktAlways[10 + dir];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
     const g = c.streamGroups[dir];
     if (g.db && p.payLen > 0) {
-      const s = this.scanner;
       // Prefilter only the new bytes and the last STREAM_SCAN_OVERLAP tail bytes (a fast
       // pattern straddling the chunk boundary): rescanning the whole 2 KiB tail with every
       // chunk doubled the scanned bytes (scan was 23% of the profile on bench-1g).
       const from = tail > STREAM_SCAN_OVERLAP ? tail - STREAM_SCAN_OVERLAP : 0;
-      s.off[0] = p.payOff + from; s.len[0] = p.payLen - from; s.tag[0] = 0;
-      this.counters.prefilterScans++;
-      const m = s.scan(g.db, this.scratch, p.data, 1);
-      for (let i = 0; i < m; i++) {
-        const rs = g.patternRules[s.matchId[i]];
-        for (let k = 0; k < rs.length; k++) {
-          const r = rs[k];
-          if (stamp[r] !== gen) { stamp[r] = gen; cand[n++] = r; }
-        }
-      }
+      n = this.prefilter(g, p.data, p.payOff + from, p.payLen - from, gen, n);
     }
     this.counters.candidates += n;
-    for (let i = 1; i < n; i++) {
-      const x = cand[i], rx = rank[x];
-      let j = i - 1;
-      while (j >= 0 && rank[cand[j]] > rx) { cand[j + 1] = cand[j]; j--; }
-      cand[j + 1] = x;
-    }
+    this.sortByRank(n);
     this.streamMode = true;
     try {
       for (let i = 0; i < n; i++) {
