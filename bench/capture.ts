@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const veth = new VethPair('bch');
   try {
     const raw = join(dir, 'bench.pcap');
-    execFileSync('python3', ['/work/shared/tools/mkbench', raw, size, '-q']);
+    execFileSync('python3', [new URL('../../../shared/tools/mkbench', import.meta.url).pathname, raw, size, '-q']);
     const rw = rewriteIntoSubnet([raw], dir);
     console.log(`pcap: mkbench ${size}, ${rw.frames} frames after rewrite into 10.77.0.0/16 + fd77::/64 (${rw.dropped} dropped)`);
     veth.create({ rxQueues: 2 });

@@ -11,7 +11,7 @@ import type { DispatcherData, DispatcherMessage } from '../sensor/worker/dispatc
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
-const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--'))) ?? '/work/bench-data/bench-1g.pcap';
+const file = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--'))) ?? new URL('../../bench/.data/bench-1g.pcap', import.meta.url).pathname;
 const n = opt('--workers', 2);
 const runs = opt('--runs', 3);
 const mmap = !args.includes('--read');

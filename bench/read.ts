@@ -1,5 +1,5 @@
 /**
- * Offline read speed: the file reader over a big pcap (default /work/bench-data/bench-1g.pcap)
+ * Offline read speed: the file reader over a big pcap (default bench/.data/bench-1g.pcap)
  * with 1, 4 and 16 MiB chunks, single-consumer and shared-pool modes, beside libpcap
  * (tcpdump -r with a never-matching filter) and wiretap (capinfos -c) reading the same file.
  * Numbers are with the file in the page cache (a first untimed pass warms it).
@@ -14,7 +14,7 @@ import { openCaptureFiles, readAll, type FileSourceOptions } from '../sensor/cap
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const named = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
-const files = named.length > 0 ? named : ['/work/bench-data/bench-1g.pcap'];
+const files = named.length > 0 ? named : [new URL('../../bench/.data/bench-1g.pcap', import.meta.url).pathname];
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
 for (const f of files) {
   if (!fs.existsSync(f)) {

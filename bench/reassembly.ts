@@ -1,5 +1,5 @@
 /**
- * Reassembly throughput on the benchmark pcap (default /work/bench-data/bench-1g.pcap):
+ * Reassembly throughput on the benchmark pcap (default bench/.data/bench-1g.pcap, built by `npm run bench`):
  *   1. read + decode + flow tracking only (baseline),
  *   2. the same plus TCP reassembly into a counting consumer (acked mode, default config),
  * reporting payload Gbit/s, segments/s and ns/segment for the reassembly share, then
@@ -17,7 +17,7 @@ import { ReassemblyStage } from '../reassembly/stage.js';
 import type { StreamConsumer } from '../reassembly/tcp.js';
 
 const args = process.argv.slice(2);
-const pcap = args.find((a) => !a.startsWith('--')) ?? '/work/bench-data/bench-1g.pcap';
+const pcap = args.find((a) => !a.startsWith('--')) ?? new URL('../../bench/.data/bench-1g.pcap', import.meta.url).pathname;
 const immediate = args.includes('--immediate');
 const depthArg = args.find((a) => a.startsWith('--depth='));
 const depth = depthArg ? Number(depthArg.slice(8)) : 1 << 20;

@@ -5,7 +5,7 @@
  * time and memory; then a profiling pass printing the 20 costliest rules (total ns, checks,
  * ns/check), like Suricata's rule profiling.
  *
- * Usage: node dist/bench/rules.js [PCAP] [MB]   (default /work/bench-data/bench-1g.pcap, 200 MB)
+ * Usage: node dist/bench/rules.js [PCAP] [MB]   (default bench/.data/bench-1g.pcap, 200 MB)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,9 @@ import { openCaptureFiles, type FileBatch } from '../sensor/capture/file.js';
 import type { DetectSettings } from '../rules/detect/stage.js';
 import { loadRules } from '../rules/loader.js';
 
-const pcap = process.argv[2] ?? '/work/bench-data/bench-1g.pcap';
+const pcap = process.argv[2] ?? new URL('../../bench/.data/bench-1g.pcap', import.meta.url).pathname;
 const limitBytes = Number(process.argv[3] ?? 200) * 1e6;
-const ET = '/work/shared/rules/et-open';
+const ET = new URL('../../../shared/rules/et-open', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'fennec-bench-rules-'));
 
 // The first 1,000 rules that load, as one file.

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { loadRules } from '../../rules/loader.js';
 import { compileRuleset, freeCompiled } from '../../rules/compiler.js';
 import { AppInspector } from '../../rules/detect/app-inspect.js';
+import { SHARED } from '../helpers/paths.js';
 
 test('ET Open: >= 95% of enabled rules load; every loaded rule has a packet, stream or transaction path', () => {
-  const rs = loadRules(['/work/shared/rules/et-open/']);
+  const rs = loadRules([SHARED + '/rules/et-open/']);
   const s = rs.stats;
   const share = s.loaded / s.enabled;
   const top = Object.entries(s.byKeyword).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ');

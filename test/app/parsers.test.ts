@@ -18,8 +18,9 @@ import { DEFAULT_FLOW_CONFIG } from '../../sensor/flow/config.js';
 import { AppStage } from '../../sensor/app/stage.js';
 import { ReassemblyStage } from '../../reassembly/stage.js';
 import { openCaptureFiles } from '../../sensor/capture/file.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds/';
+const SEEDS = SHARED + '/bench/seeds/';
 
 interface Seen { slot: number; tx: AppTx; dir: number }
 

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FENNEC } from '../rules/sv-case.js';
 import { tshark } from './streams.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 
 interface Ev { event_type: string; app_proto?: string; src_port?: number; dest_port?: number; alert?: { signature_id: number }; [k: string]: unknown }
 

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openCaptureFiles, readAll, type FileSourceOptions } from '../../sensor/capture/file.js';
+import { BENCH_PCAP } from '../helpers/paths.js';
 
-const BIG = '/work/bench-data/bench-1g.pcap';
+const BIG = BENCH_PCAP;
 const FRAMES = 2247625;
 const present = fs.existsSync(BIG);
 

@@ -11,8 +11,9 @@ import { FrameDigest, LiveFlows, digestFile, flowLines, offlineFlows } from './f
 import { openLiveSources } from '../../sensor/capture/live.js';
 import { withNetns } from '../../native/libc.js';
 import { NativeUnavailableError } from '../../native/unavailable.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 const seeds = readdirSync(SEEDS).filter((f) => f.endsWith('.pcap')).map((f) => join(SEEDS, f));
 let rw: Rewritten;
 let offline: FrameDigest;

@@ -14,8 +14,9 @@ import { measureAllocation } from './alloc.js';
 import { openDpdk } from '../../sensor/capture/dpdk.js';
 import { dpdk } from '../../native/dpdk.js';
 import { withNetns } from '../../native/libc.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 const seeds = readdirSync(SEEDS).filter((f) => f.endsWith('.pcap')).map((f) => join(SEEDS, f));
 let rw: Rewritten;
 let offline: FrameDigest;

@@ -18,10 +18,11 @@ import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_pr
 import { createServer } from 'node:net';
 import { VethPair, rewriteIntoSubnet, removeDir, type Rewritten } from './netns.js';
 import { offlineFlows } from './flows.js';
+import { SHARED } from '../helpers/paths.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const FENNEC = join(ROOT, 'bin', 'fennec.js');
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 const seeds = readdirSync(SEEDS).filter((f) => f.endsWith('.pcap')).map((f) => join(SEEDS, f));
 // Flows end for content reasons only (FIN/RST/reuse) or at shutdown: replay compresses the
 // pcaps' idle gaps, so a timeout would end different flows live and offline.

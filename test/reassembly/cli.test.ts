@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { reassembleCommand } from '../../reassembly/cli.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 
 /**
  * Bytes after the IP datagram in frames sent from "addr:port" (Ethernet padding, trailer,

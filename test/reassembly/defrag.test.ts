@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Defragmenter, DefragStatus, FRAG_POLICY_NAMES, type FragPolicyName } from '../../reassembly/defrag.js';
 import { readPcap, findL3, rng, inetSum } from './pcap-util.js';
+import { SHARED } from '../helpers/paths.js';
 
-const SEEDS = '/work/shared/bench/seeds';
+const SEEDS = SHARED + '/bench/seeds';
 
 function fragHdrOffV6(d: Uint8Array, l3: number): number {
   // Walk extension headers until the Fragment header (44).

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPcap, type Mismatch } from './oracle-check.js';
+import { SHARED } from '../helpers/paths.js';
 
-const ROOT = '/work/shared/corpus/suricata-verify';
+const ROOT = SHARED + '/corpus/suricata-verify';
 
 /**
  * Disagreements with tshark, each a case where tshark shows bytes the endpoint never accepts:

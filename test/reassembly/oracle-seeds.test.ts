@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPcap, type Mismatch } from './oracle-check.js';
+import { SHARED } from '../helpers/paths.js';
 
-const ROOT = '/work/shared/bench/seeds';
+const ROOT = SHARED + '/bench/seeds';
 
 /**
  * Disagreement with tshark (same capture as suricata-verify flowint-isnotset): in

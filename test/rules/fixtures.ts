@@ -5,9 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHARED } from '../helpers/paths.js';
 
-export const SV = '/work/shared/corpus/suricata-verify';
-export const ET_OPEN = '/work/shared/rules/et-open';
+export const SV = SHARED + '/corpus/suricata-verify';
+export const ET_OPEN = SHARED + '/rules/et-open';
 
 export interface OraclePacket {
   frame: number;

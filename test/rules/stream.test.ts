@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FENNEC } from './sv-case.js';
 import { tcpStreams } from '../app/streams.js';
+import { SHARED } from '../helpers/paths.js';
 
-const PCAP = '/work/shared/bench/seeds/http-bro-org.pcap';
+const PCAP = SHARED + '/bench/seeds/http-bro-org.pcap';
 
 function counts(rules: string, extra: string[] = []): Map<number, number> {
   const tmp = mkdtempSync(join(tmpdir(), 'fennec-stream-'));

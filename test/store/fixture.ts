@@ -13,8 +13,9 @@ import { createHash } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { basename } from 'node:path';
 import type { FlowRecord } from '../../sensor/flow/record.js';
+import { SHARED } from '../helpers/paths.js';
 
-export const SEEDS = '/work/shared/bench/seeds';
+export const SEEDS = SHARED + '/bench/seeds';
 export const FIXTURE_PCAPS = ['vlan-dns.pcap', 'ipv6-icmp6.pcap', 'http-bro-org.pcap', 'ftp-ipv6.pcap', 'udp-ntp.pcap', 'tunnel-gre.pcap',
   'ssh-bruteforce.pcap', 'vlan-http-wikipedia.pcap', 'dns-bug1158.pcap', 'smtp-sessions.pcap', 'udp-snmp.pcap'];
 
