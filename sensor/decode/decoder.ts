@@ -97,6 +97,9 @@ export function decodeInner(p: Packet): number {
   p.tunnelKey = (Math.imul(p.tunnelKey, 31) + addrHash(p.src) + addrHash(p.dst)) >>> 0 || 1;
   p.resetL3();
   p.tunnelDepth++;
+  // The inner layer is its own (pseudo) packet for detection, like Suricata's tunnel packets:
+  // the outer layer's decode events stay with the outer packet (they are counted already).
+  p.eventCount = 0;
   return decodeLayers(p, proto, off);
 }
 
@@ -116,6 +119,9 @@ export function decodeReassembled(p: Packet, buf: Uint8Array, off: number, len: 
   const depth = p.tunnelDepth;
   p.resetL3();
   p.tunnelDepth = depth;
+  // A reassembled datagram is a new pseudo packet (Suricata): the events of the fragment that
+  // completed it were inspected with that fragment and must not alert a second time.
+  p.eventCount = 0;
   p.data = buf;
   p.frameEnd = off + len;
   p.reassembled = true;

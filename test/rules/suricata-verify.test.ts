@@ -41,8 +41,6 @@ export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['http-request-invalid', 'HTTP app-layer event http.request_body_unexpected is not raised by sensor/app/http'],
   ['ipv6-evasion/ipv6-malformed-fragments-26', 'needs decoder event ipv6.trunc_exthdr on this capture (sensor/decode/ipv6.ts raises ipv6.exthdr_useless_fh only)'],
   ['ipv6-evasion/ipv6-malformed-fragments-29', 'defrag overlap detection: reassembly/defrag.ts does not see an overlap in this capture (0 alerts, Suricata 1)'],
-  ['ipv6-evasion/ipv6-malformed-fragments-6', 'defrag overlap accounting: ipv6.frag_overlap is raised on two fragments of the datagram, Suricata raises it on one (2 alerts, expected 1)'],
-  ['ipv6-evasion/ipv6-malformed-fragments-8', 'defrag overlap accounting: ipv6.frag_overlap is raised on two fragments of the datagram, Suricata raises it on one (2 alerts, expected 1)'],
   ['protocol-change-failed-event', 'HTTP app-layer event http.failed_protocol_change (Upgrade to an unparsed protocol) is not raised'],
   ['tls/tls-fingerprint-alert', 'legacy tls.fingerprint:"..." option keyword (value form) not implemented (the tls.cert_fingerprint sticky buffer is)'],
 ]);
