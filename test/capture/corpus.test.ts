@@ -12,14 +12,14 @@ import { openCaptureFiles } from '../../sensor/capture/file.js';
 
 const corpus = [...findCaptures(path.join(SHARED, 'corpus/suricata-verify')), ...findCaptures(path.join(SHARED, 'bench/seeds'))];
 
-test('corpus: frame count, caplen, wirelen, timestamp and link type equal tshark for every file', { skip: corpus.length === 0 ? 'no shared corpus at ' + SHARED : false }, async () => {
+test('corpus: frame count, caplen, wirelen, timestamp and link type equal tshark for every file', async () => {
   assert.ok(corpus.length >= 100, `expected the shared corpus, found ${corpus.length} files`);
   const problems = await pool(corpus, 2, async (f) => compareWithTshark(f, readFrames([f]), await tsharkFields(f, FRAME_FIELDS)));
   const bad = problems.filter((p) => p !== '');
   assert.deepEqual(bad, [], `${bad.length} of ${corpus.length} files differ`);
 });
 
-test('corpus: small odd chunk sizes give the same frames (records straddling chunk ends)', { skip: corpus.length === 0 }, () => {
+test('corpus: small odd chunk sizes give the same frames (records straddling chunk ends)', () => {
   const seeds = findCaptures(path.join(SHARED, 'bench/seeds'));
   let frames = 0;
   for (const f of seeds) {
@@ -36,7 +36,7 @@ test('corpus: small odd chunk sizes give the same frames (records straddling chu
   assert.ok(frames > 10000);
 });
 
-test('corpus: shared pool with batches held out of order delivers intact frames and applies backpressure', { skip: corpus.length === 0 }, () => {
+test('corpus: shared pool with batches held out of order delivers intact frames and applies backpressure', () => {
   const seeds = findCaptures(path.join(SHARED, 'bench/seeds'));
   const ref = readFrames(seeds);
   const src = openCaptureFiles(seeds, { shared: true, poolChunks: 3, chunkBytes: 100003 });

@@ -165,7 +165,7 @@ test('input: open errors are one-line messages naming the file', () => {
   }
 });
 
-test('corpus seeds read as one multi-file input keep per-file frame counts', { skip: !fs.existsSync(path.join(SHARED, 'bench/seeds')) }, () => {
+test('corpus seeds read as one multi-file input keep per-file frame counts', () => {
   const dir = path.join(SHARED, 'bench/seeds');
   const src = openCaptureFiles([dir]);
   const r = readAll(src);

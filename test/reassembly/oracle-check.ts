@@ -118,3 +118,25 @@ export function checkPcap(pcap: string): OracleResult {
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+/**
+ * Compare every TCP session of `pcaps` with tshark. A mismatch counts as equal only when the
+ * `documented` predicate for its capture (matched by path suffix) accepts it; the rest are
+ * returned as unexplained.
+ */
+export function checkAll(pcaps: string[], documented: Record<string, (m: Mismatch) => boolean>): { sessions: number; equal: number; unexplained: Mismatch[] } {
+  let sessions = 0;
+  let equal = 0;
+  const unexplained: Mismatch[] = [];
+  for (const p of pcaps) {
+    const r = checkPcap(p);
+    sessions += r.sessions;
+    equal += r.equal + r.explained.length;
+    for (const m of r.mismatches) {
+      const doc = Object.entries(documented).find(([k]) => p.endsWith(k));
+      if (doc && doc[1](m)) equal++;
+      else unexplained.push(m);
+    }
+  }
+  return { sessions, equal, unexplained };
+}

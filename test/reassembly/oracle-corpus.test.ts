@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkPcap, type Mismatch } from './oracle-check.js';
+import { checkAll, type Mismatch } from './oracle-check.js';
 import { SHARED } from '../helpers/paths.js';
 
 const ROOT = SHARED + '/corpus/suricata-verify';
@@ -40,19 +40,7 @@ for (const d of readdirSync(ROOT).sort()) {
 }
 
 test(`suricata-verify corpus: reassembled TCP streams equal tshark follow,tcp,raw (${pcaps.length} pcaps)`, () => {
-  let sessions = 0;
-  let equal = 0;
-  const unexplained: Mismatch[] = [];
-  for (const p of pcaps) {
-    const r = checkPcap(p);
-    sessions += r.sessions;
-    equal += r.equal + r.explained.length;
-    for (const m of r.mismatches) {
-      const doc = Object.entries(DOCUMENTED).find(([k]) => p.endsWith(k));
-      if (doc && doc[1](m)) equal++;
-      else unexplained.push(m);
-    }
-  }
+  const { sessions, equal, unexplained } = checkAll(pcaps, DOCUMENTED);
   assert.deepEqual(unexplained, []);
   assert.ok(sessions > 150, `compared ${sessions} sessions`);
   assert.equal(equal, sessions);
