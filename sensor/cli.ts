@@ -218,7 +218,8 @@ async function runCommand(argv: string[]): Promise<number> {
       eve?.flows(records);
     },
     alerts(records: AlertRecord[]) {
-      store.insertAlerts(records);
+      // Tagged packets (rules/detect/tag.ts) share the alert channel but are EVE packet events, not alerts.
+      store.insertAlerts(records.some((r) => r.tagged_packet) ? records.filter((r) => !r.tagged_packet) : records);
       eve?.alerts(records);
     },
     busy: () => store.stats().rows_queued >= 4 * cfg.store.batchRows,

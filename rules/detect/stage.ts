@@ -11,6 +11,7 @@ import type { Rule } from '../types.js';
 import type { ChecksumMode } from './checksum.js';
 import type { PacketView } from './packet-view.js';
 import { applyThresholdConfig, loadThresholdConfig } from '../threshold-config.js';
+import { TagTable, taggedPacketRecord } from './tag.js';
 
 export interface DetectSettings {
   /** Rule files or directories. */
@@ -77,6 +78,10 @@ export class DetectStage implements PacketStage {
   streamState: Uint8Array | null = null;
   /** Per-slot detected app protocol (sensor/app AppLayer.proto), set by the app stage. */
   appProtos: Uint8Array | null = null;
+  /** `tag:` state (rules/detect/tag.ts); tagged packets go to onAlert as EVE packet events. */
+  readonly tags: TagTable;
+  /** The current packet went through the tag pass (an alert after it counts the packet itself). */
+  private tagPassDone = false;
   /** Called after a successful reload with the new ruleset (the app stage rebuilds its inspector). */
   private readonly swapHooks: Array<(rs: Ruleset) => void> = [];
 
@@ -86,12 +91,14 @@ export class DetectStage implements PacketStage {
     this.ruleset = loadDetectRuleset(s);
     this.detector = this.build(this.ruleset);
     this.ctx = new Array(flows.cap).fill(null);
+    this.tags = new TagTable(flows.cap);
     this.alertMax = s.packetAlertMax;
     this.midstream = s.midstream ?? false;
     this.flows = flows;
     flows.onEnd((slot) => {
       const c = this.ctx[slot];
       if (c !== null) this.ctx[slot] = null;
+      this.tags.onFlowEnd(slot);
     });
   }
 
@@ -212,7 +219,9 @@ export class DetectStage implements PacketStage {
     f.streamToClient = flows.payload[slot * 2 + 1];
     this.slot = slot;
     this.alertsThisPacket = 0;
+    this.tagPassDone = false;
     this.detector.inspectPacket(p, f);
+    this.tagPass(p, slot);
     if (tcp && !f.establishedNext) f.establishedNext = flows.tcp.isEstablished(slot) && (f.sawSyn || this.midstream);
   }
 
@@ -222,7 +231,16 @@ export class DetectStage implements PacketStage {
     if (p.ipVersion === 0 && p.eventCount === 0) return;
     this.slot = -1;
     this.alertsThisPacket = 0;
+    this.tagPassDone = false;
     this.detector.inspectPacket(p, null);
+    this.tagPass(p, -1);
+  }
+
+  /** After detection (Suricata PacketAlertFinalize → TagHandlePacket): one compare when nothing is tagged. */
+  private tagPass(p: Packet, slot: number): void {
+    this.tagPassDone = true;
+    if (this.tags.active === 0) return;
+    if (this.tags.onPacket(p, p.frameEnd - p.frameOff, slot)) this.onAlert(taggedPacketRecord(p, this.flows!, slot));
   }
 
   private alert(rule: Rule, p: Packet, f: FlowCtx | null): void {
@@ -235,6 +253,7 @@ export class DetectStage implements PacketStage {
     const flows = this.flows!;
     const slot = f !== null ? this.slot : -1;
     if (slot >= 0) flows.alerted[slot]++;
+    if (rule.tag !== null) this.tags.add(rule, p, p.frameEnd - p.frameOff || 0, slot, this.tagPassDone);
     const v4 = p.ipVersion === 4;
     const vlan: number[] = [];
     if (p.vlanCount > 0) vlan.push(p.vlan0);
