@@ -33,11 +33,18 @@ const hsDatabase = koffi.opaque('hs_database_t');
 const hsScratch = koffi.opaque('hs_scratch_t');
 export const DbPtr = koffi.pointer('hs_database_t_ptr', hsDatabase);
 export const ScratchPtr = koffi.pointer('hs_scratch_t_ptr', hsScratch);
+const scanCtx = koffi.opaque('fennec_scan_ctx');
+koffi.pointer('fennec_scan_ctx_ptr', scanCtx);
 
 interface Api {
   compileLits: KoffiFunction;
   compileRegex: KoffiFunction;
   scanBatch: KoffiFunction;
+  ctxNew: KoffiFunction;
+  ctxBlock: KoffiFunction;
+  ctxSetScratch: KoffiFunction;
+  ctxFree: KoffiFunction;
+  ctxScan: KoffiFunction;
   serialize: KoffiFunction;
   copyFree: KoffiFunction;
   deserialize: KoffiFunction;
@@ -60,6 +67,11 @@ function load(): Api {
     compileLits: shim.func('int32_t fennec_hs_compile_lits(const uint8_t *blob, const uint32_t *offs, const uint32_t *lens, const uint32_t *flags, const uint32_t *ids, uint32_t n, uint32_t mode, _Out_ hs_database_t_ptr *db, _Out_ uint8_t *errbuf, uint32_t errcap, _Out_ int32_t *errexpr)'),
     compileRegex: shim.func('int32_t fennec_hs_compile_regex(const uint8_t *blob, const uint32_t *offs, const uint32_t *flags, const uint32_t *ids, const uint32_t *min_off, const uint32_t *max_off, uint32_t n, uint32_t mode, _Out_ hs_database_t_ptr *db, _Out_ uint8_t *errbuf, uint32_t errcap, _Out_ int32_t *errexpr)'),
     scanBatch: shim.func('int32_t fennec_hs_scan_batch(hs_database_t_ptr db, hs_scratch_t_ptr scratch, const uint8_t *base, const uint32_t *off, const uint32_t *len, const uint32_t *tag, uint32_t n, _Out_ uint32_t *out_tag, _Out_ uint32_t *out_id, _Out_ uint32_t *out_end, uint32_t cap, _Out_ uint32_t *overflow)'),
+    ctxNew: shim.func('fennec_scan_ctx_ptr fennec_scan_ctx_new(uint32_t nb, uint32_t cap)'),
+    ctxBlock: shim.func('void *fennec_scan_ctx_block(fennec_scan_ctx_ptr c)'),
+    ctxSetScratch: shim.func('void fennec_scan_ctx_set_scratch(fennec_scan_ctx_ptr c, hs_scratch_t_ptr s)'),
+    ctxFree: shim.func('void fennec_scan_ctx_free(fennec_scan_ctx_ptr c)'),
+    ctxScan: shim.func('int32_t fennec_scan_ctx_scan(fennec_scan_ctx_ptr c, hs_database_t_ptr db, const uint8_t *base, uint32_t n)'),
     serialize: shim.func('int32_t fennec_hs_serialize(hs_database_t_ptr db, _Out_ void **bytes, _Out_ size_t *len)'),
     copyFree: shim.func('void fennec_copy_free(void *src, _Out_ uint8_t *dst, size_t n)'),
     deserialize: hs.func('int hs_deserialize_database(const uint8_t *bytes, size_t length, _Out_ hs_database_t_ptr *db)'),
@@ -253,9 +265,15 @@ export class HsScratch {
   }
 }
 
+/** Frees a scanner's native context once the scanner is unreachable (its views die with it). */
+const scanCtxRegistry = new FinalizationRegistry<unknown>((ctx) => { if (api) api.ctxFree(ctx); });
+
 /**
  * Batch scanner: fill `off/len/tag` for `n` buffers inside one base array, call scan(), read
- * `count` matches from matchTag/matchId/matchEnd. Arrays are allocated once.
+ * `count` matches from matchTag/matchId/matchEnd. The arrays are views (koffi.view) of one
+ * native block owned by a C scan context, so a scan passes 4 arguments to koffi instead of
+ * 12 (79 vs 260 ns per call measured; ~0.9 calls per packet with ET Open), and nothing is
+ * allocated per call.
  */
 export class BatchScanner {
   readonly off: Uint32Array;
@@ -266,23 +284,32 @@ export class BatchScanner {
   readonly matchEnd: Uint32Array;
   /** 1 when the last scan hit the match capacity (later matches were not reported). */
   overflow = 0;
-  private readonly ovf = new Uint32Array(1);
+  private readonly ovf: Uint32Array;
   private readonly fn: KoffiFunction;
+  private readonly ctx: unknown;
+  private scratchHandle: unknown = null;
 
   constructor(readonly maxBuffers = 1024, readonly maxMatches = 16384) {
-    this.off = new Uint32Array(maxBuffers);
-    this.len = new Uint32Array(maxBuffers);
-    this.tag = new Uint32Array(maxBuffers);
-    this.matchTag = new Uint32Array(maxMatches);
-    this.matchId = new Uint32Array(maxMatches);
-    this.matchEnd = new Uint32Array(maxMatches);
-    this.fn = load().scanBatch;
+    const a = load();
+    const ctx: unknown = a.ctxNew(maxBuffers, maxMatches);
+    if (ctx === null) throw new Error('fennec_scan_ctx_new: out of memory');
+    this.ctx = ctx;
+    const words = 3 * maxBuffers + 3 * maxMatches + 1;
+    const ab = koffi.view(a.ctxBlock(ctx), words * 4);
+    let w = 0;
+    const take = (n: number): Uint32Array => { const v = new Uint32Array(ab, w * 4, n); w += n; return v; };
+    this.off = take(maxBuffers); this.len = take(maxBuffers); this.tag = take(maxBuffers);
+    this.matchTag = take(maxMatches); this.matchId = take(maxMatches); this.matchEnd = take(maxMatches);
+    this.ovf = take(1);
+    this.fn = a.ctxScan;
+    scanCtxRegistry.register(this, ctx);
   }
 
   /** Returns the number of matches; throws only on a Vectorscan runtime error (a bug). */
   scan(db: HsDatabase, scratch: HsScratch, base: Uint8Array, n: number): number {
-    const rc = this.fn(db.handle, scratch.handle, base, this.off, this.len, this.tag, n,
-      this.matchTag, this.matchId, this.matchEnd, this.maxMatches, this.ovf) as number;
+    const sh = scratch.handle;
+    if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
+    const rc = this.fn(this.ctx, db.handle, base, n) as number;
     if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
     this.overflow = this.ovf[0];
     return rc;

@@ -60,6 +60,46 @@ int32_t fennec_hs_scan_batch(const hs_database_t *db, hs_scratch_t *scratch,
   return (int32_t)c.count;
 }
 
+/*
+ * Scan context: the batch arrays live in one native block the JS side maps with koffi.view
+ * (zero copy), so a scan call passes 4 arguments instead of 12. Measured with koffi 3.3:
+ * 79 ns per call for (ptr, ptr, u8*, u32) against 260 ns for the 12-argument form, on
+ * ~0.9 scans per packet with ET Open.
+ * Block layout (uint32 words): off[nb] len[nb] tag[nb] out_tag[cap] out_id[cap] out_end[cap] overflow.
+ */
+struct fennec_scan_ctx {
+  hs_scratch_t *scratch;
+  uint32_t nb, cap;
+  uint32_t *block;
+};
+
+struct fennec_scan_ctx *fennec_scan_ctx_new(uint32_t nb, uint32_t cap) {
+  struct fennec_scan_ctx *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->block = calloc((size_t)3 * nb + (size_t)3 * cap + 1, sizeof(uint32_t));
+  if (!c->block) { free(c); return NULL; }
+  c->nb = nb; c->cap = cap;
+  return c;
+}
+
+uint32_t *fennec_scan_ctx_block(struct fennec_scan_ctx *c) { return c->block; }
+
+void fennec_scan_ctx_set_scratch(struct fennec_scan_ctx *c, hs_scratch_t *s) { c->scratch = s; }
+
+void fennec_scan_ctx_free(struct fennec_scan_ctx *c) {
+  if (!c) return;
+  free(c->block);
+  free(c);
+}
+
+/* fennec_hs_scan_batch over the context's arrays; the overflow flag is the block's last word. */
+int32_t fennec_scan_ctx_scan(struct fennec_scan_ctx *c, const hs_database_t *db, const uint8_t *base, uint32_t n) {
+  uint32_t *b = c->block, nb = c->nb, cap = c->cap;
+  if (n > nb) n = nb;
+  return fennec_hs_scan_batch(db, c->scratch, base, b, b + nb, b + 2 * nb, n,
+                              b + 3 * nb, b + 3 * nb + cap, b + 3 * nb + 2 * cap, cap, b + 3 * nb + 3 * cap);
+}
+
 static void copy_error(hs_compile_error_t *err, char *errbuf, uint32_t errcap, int32_t *errexpr) {
   if (!err) return;
   if (errbuf && errcap) {
