@@ -95,7 +95,23 @@ export interface ByteMathMatch extends ByteCommon {
   name: string;
 }
 
-export type PayloadMatch = ContentMatch | PcreMatch | IsdataatMatch | ByteTestMatch | ByteJumpMatch | ByteExtractMatch | ByteMathMatch;
+/**
+ * base64_decode (Suricata detect-base64-decode.c): decodes up to `bytes` of the buffer from
+ * `offset` (after the previous match when relative) and inspects `data` — the base64_data
+ * list that follows it in the rule — on the decoded bytes. A terminal match: when `data`
+ * matches, the whole list matches; otherwise (nothing decoded, no base64_data, or no match)
+ * it fails and earlier contents may try their next occurrence.
+ */
+export interface Base64DecodeMatch {
+  t: 'base64_decode';
+  bytes: number;
+  offset: number;
+  relative: boolean;
+  /** The base64_data list (content, pcre, byte_*, isdataat on the decoded bytes). */
+  data: PayloadMatch[];
+}
+
+export type PayloadMatch = ContentMatch | PcreMatch | IsdataatMatch | ByteTestMatch | ByteJumpMatch | ByteExtractMatch | ByteMathMatch | Base64DecodeMatch;
 
 export interface FlowOpts {
   established: boolean; notEstablished: boolean; stateless: boolean;

@@ -7,7 +7,8 @@
  * independent (absolute) content ends the inspection. Works on data[start .. end) with all
  * offsets relative to start; no allocation (byte variables live in a preallocated array).
  */
-import type { ByteExtractMatch, ByteJumpMatch, ByteMathMatch, ByteTestMatch, ContentMatch, PayloadMatch } from '../types.js';
+import type { Base64DecodeMatch, ByteExtractMatch, ByteJumpMatch, ByteMathMatch, ByteTestMatch, ContentMatch, PayloadMatch } from '../types.js';
+import { decodeBase64Into, BASE64_DECODE_MAX } from '../keywords/base64-decode.js';
 
 const MAX_RECURSION = 3000; // Suricata's default detect recursion limit (3000)
 
@@ -63,7 +64,32 @@ export class PayloadInspector {
       case 'byte_jump': return this.byteJump(sms, i, sm, cursor);
       case 'byte_extract': return this.byteExtract(sms, i, sm, cursor);
       case 'byte_math': return this.byteMath(sms, i, sm, cursor);
+      case 'base64_decode': return this.base64(sm, cursor);
     }
+  }
+
+  /** Decoded bytes of base64_decode (one buffer per inspector, Suricata's det_ctx->base64_decoded). */
+  private b64 = new Uint8Array(0);
+
+  /**
+   * base64_decode + base64_data (detect-engine-content-inspection.c): a terminal match —
+   * 1 when the base64_data list matches the decoded bytes (the rest of this list is not
+   * inspected), else 0 so earlier contents can try their next occurrence.
+   */
+  private base64(m: Base64DecodeMatch, cursor: number): number {
+    let from = m.relative ? cursor : 0;
+    if (m.offset) { if (m.offset >= this.len - from) return 0; from += m.offset; }
+    const n = Math.min(this.len - from, m.bytes);
+    if (n <= 0 || m.data.length === 0) return 0;
+    if (this.b64.length === 0) this.b64 = new Uint8Array(BASE64_DECODE_MAX + 3);
+    const out = this.b64;
+    const dl = decodeBase64Into(this.data, this.start + from, n, out);
+    if (dl === 0) return 0;
+    const d = this.data, s = this.start, l = this.len;
+    this.data = out; this.start = 0; this.len = dl;
+    const r = this.run(m.data, 0, 0);
+    this.data = d; this.start = s; this.len = l;
+    return r === 1 ? 1 : 0;
   }
 
   private content(sms: readonly PayloadMatch[], i: number, cd: ContentMatch, cursor: number): number {
@@ -244,7 +270,7 @@ function nextIsRelative(sms: readonly PayloadMatch[], i: number): boolean {
       case 'content': if (n.hasDistance || n.hasWithin) return true; if (!n.negated) return false; break;
       case 'pcre': return n.relative;
       case 'isdataat': if (n.relative) return true; break;
-      case 'byte_test': case 'byte_jump': case 'byte_extract': case 'byte_math': if (n.relative) return true; break;
+      case 'byte_test': case 'byte_jump': case 'byte_extract': case 'byte_math': case 'base64_decode': if (n.relative) return true; break;
     }
   }
   return false;

@@ -51,6 +51,8 @@ import { detectionFilter } from './detection-filter.js';
 import { noalert } from './noalert.js';
 import { tag } from './tag.js';
 import { pktData } from './pkt-data.js';
+import { base64Decode } from './base64-decode.js';
+import { base64Data } from './base64-data.js';
 import { APP_KEYWORDS } from './app-keywords.js';
 import { prefilter } from './prefilter.js';
 import { decodeEvent } from './decode-event.js';
@@ -64,7 +66,7 @@ export const KEYWORDS: readonly Keyword[] = [
   isdataat, pcre, byteTest, byteJump, byteExtract, byteMath,
   dsize, flags, ttl, ipProto, ipopts, fragbits, sameip, itype, icode, icmpId, icmpSeq, tcpMss,
   window, seq, ack, streamSize,
-  flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData,
+  flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
   ...APP_KEYWORDS,

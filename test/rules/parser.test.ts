@@ -16,9 +16,9 @@ test('ET Open loads: every enabled rule is loaded or skipped with file:line, sid
   assert.equal(s.enabled, 14966);
   assert.equal(s.disabled, 10383);
   assert.equal(s.loaded + s.skipped + s.duplicateSids, s.enabled);
-  // Measured: 14751 of 14966 load (98.6%) with app-layer keywords and http/dns/tls/ssh
-  // headers (issue 4 target: 95%); the rest: smtp/ftp/smb headers, xbits, base64_decode, asn1.
-  assert.ok(s.loaded >= 14751, `loaded ${s.loaded}`);
+  // Measured: 14762 of 14966 load (98.6%) with app-layer keywords and http/dns/tls/ssh
+  // headers (issue 4 target: 95%); the rest: smtp/ftp/smb headers, xbits, asn1.
+  assert.ok(s.loaded >= 14762, `loaded ${s.loaded}`);
   assert.ok(s.loaded / s.enabled >= 0.95, `share ${s.loaded / s.enabled}`);
   for (const k of rs.skipped) {
     assert.ok(k.file.endsWith('.rules') && k.line > 0 && k.reason, JSON.stringify(k));

@@ -19,12 +19,10 @@ import { runSvCase } from './sv-case.js';
 import { SV } from './fixtures.js';
 
 export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
-  ['base64-decode-5885', 'base64_decode / base64_data keywords not implemented (rules skipped as needs-app-layer)'],
   ['bug-1450-02', 'the capture ends in a damaged record ("absurd caplen") that the pcap reader reports as input damage (exit 1); the TLS event rule (app-layer-event tls.*) is not raised by sensor/app/tls'],
   ['bug-1450-05', 'the capture ends in a damaged record ("absurd caplen") that the pcap reader reports as input damage (exit 1); the TLS event rule (app-layer-event tls.*) is not raised by sensor/app/tls'],
   ['bug-2511', 'HTTP app-layer event http.too_many_encoding_layers is not raised by sensor/app/http'],
   ['bug-5929-02', 'the capture is HTTP/2 (prior knowledge): no HTTP/2 parser in sensor/app'],
-  ['bug-7842-01', 'base64_decode / base64_data keywords not implemented (sids 2, 11, 12 skipped)'],
   ['detect-absent-file-multi', 'absent keyword not implemented (Suricata 8)'],
   ['detect-app-layer-protocol-05', 'app-layer-protocol with a direction (http1,to_server / ssh,to_client): sensor/app keeps one protocol per flow, not one per direction'],
   ['detect-bidir', 'transactional bidirectional rules (=> header, Suricata 8) are not parsed (invalid-header)'],
