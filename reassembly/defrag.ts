@@ -102,6 +102,8 @@ export const enum DefragCounter {
   EVICTIONS,
   MALFORMED,
   OVERLAP_DIFFERENT_DATA,
+  /** A fragment wholly inside held data that it loses to, not stored (Suricata: ltrim > data_len). */
+  DISCARDED_INSIDE,
   COUNT,
 }
 
@@ -123,6 +125,7 @@ export const DEFRAG_COUNTER_NAMES: readonly string[] = [
   'defrag.evictions',
   'defrag.malformed',
   'defrag.overlap_different_data',
+  'defrag.discarded_inside',
 ];
 
 export interface DefragHostPolicy {
@@ -388,31 +391,46 @@ export class Defragmenter {
     }
     this.lastSeenUs[t] = tsUs;
     this.lruTouch(t);
-    // A second "last" fragment that disagrees on the total length, or data past the end.
-    const tot = this.totalLen[t]!;
-    if ((tot >= 0 && (end > tot || (!mf && end !== tot))) || (!mf && this.maxEnd(t) > end)) {
-      this.freeTrackerState(t);
-      return this.drop(v6 ? DefragCounter.V6_IGNORED : DefragCounter.V4_IGNORED);
-    }
-    if (this.fragCount[t]! >= this.maxFrags) {
-      this.freeTrackerState(t);
-      return this.drop(DefragCounter.MAX_TRACKERS);
-    }
-    // Overlap accounting (event per fragment, like Suricata's ENGINE_SET_EVENT).
+    // Overlap accounting first (event per fragment, like Suricata's ENGINE_SET_EVENT, which
+    // DefragInsertFrag raises for every fragment sharing bytes with a held one, whatever
+    // happens to the fragment afterwards). `inside` = a held fragment contains this one
+    // entirely and keeps its bytes under the tracker's policy.
     let overlap = false;
     let diff = false;
+    let inside = false;
+    const wins = FRAG_POLICY_TABLE[this.policy[t]!]!;
     for (let f = this.fragHead[t]!; f !== NONE; f = this.fNext[f]!) {
-      const os = Math.max(start, this.fStart[f]!);
-      const oe = Math.min(end, this.fEnd[f]!);
+      const fs = this.fStart[f]!, fe = this.fEnd[f]!;
+      const os = Math.max(start, fs);
+      const oe = Math.min(end, fe);
       if (os < oe) {
         overlap = true;
         if (!diff) diff = !this.sameBytes(f, os, buf, dataOff + (os - start), oe - os);
+        if (fs <= start && end <= fe && !wins(start, end, fs, fe)) inside = true;
       }
     }
     if (overlap) {
       this.lastOverlap = true;
       this.counters[v6 ? DefragCounter.V6_OVERLAP : DefragCounter.V4_OVERLAP]++;
       if (diff) this.counters[DefragCounter.OVERLAP_DIFFERENT_DATA]++;
+    }
+    // A second "last" fragment that disagrees on the total length, or data past the end.
+    const tot = this.totalLen[t]!;
+    if ((tot >= 0 && (end > tot || (!mf && end !== tot))) || (!mf && this.maxEnd(t) > end)) {
+      // A "last" fragment lying wholly inside held data it loses to is trimmed away by every
+      // Suricata policy but `last` (ltrim > data_len → not inserted, tracker kept, only the
+      // overlap event): suricata-verify ipv6-malformed-fragments-29 sends [0,408)+, [408,808)+,
+      // then a 1-byte last fragment at 8. Anything else is inconsistent: drop the datagram.
+      if (inside) {
+        this.counters[DefragCounter.DISCARDED_INSIDE]++;
+        return DefragStatus.DROPPED;
+      }
+      this.freeTrackerState(t);
+      return this.drop(v6 ? DefragCounter.V6_IGNORED : DefragCounter.V4_IGNORED);
+    }
+    if (this.fragCount[t]! >= this.maxFrags) {
+      this.freeTrackerState(t);
+      return this.drop(DefragCounter.MAX_TRACKERS);
     }
     // Store the fragment's bytes (and the header of the first fragment at offset 0).
     const page = this.storeBytes(buf, dataOff, end - start);

@@ -135,10 +135,17 @@ export function decodeIpv6(p: Packet, off: number, end: number): number {
         if (o < l3End) p.event(Ev.IPV6_DATA_AFTER_NONE_HEADER);
         return finish(p, off, o, l3End, NONE, Proto.DONE);
       case ESP:
+        if (o > off + IPV6_HDR && l3End - o < 2) return truncExt(p);
         if (p.ip6ExtBits & 32) p.event(Ev.IPV6_EXTHDR_DUPL_EH);
         p.ip6ExtBits |= 32;
         return finish(p, off, o, l3End, ESP, Proto.OTHER_L4);
       default:
+        // After an extension header, fewer than 2 bytes left for the next header is a
+        // truncated chain (Suricata DecodeIPV6ExtHdrs checks `plen < 2` at the top of its
+        // loop, before dispatching to TCP/UDP/..., and marks the packet invalid): e.g. an
+        // atomic fragment header followed by 1 byte of "TCP" (suricata-verify
+        // ipv6-malformed-fragments-26) is ipv6.trunc_exthdr, not tcp.pkt_too_small.
+        if (o > off + IPV6_HDR && l3End - o < 2) return truncExt(p);
         return finish(p, off, o, l3End, nh, ipProtoToLayer(p, nh, o, false));
     }
   }

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { Defragmenter, DefragStatus, FRAG_POLICY_NAMES, type FragPolicyName } from '../../reassembly/defrag.js';
 import { readPcap, findL3, rng, inetSum } from './pcap-util.js';
 import { SHARED } from '../helpers/paths.js';
+import { decodeLayersOf } from '../helpers/layers.js';
 
 const SEEDS = SHARED + '/bench/seeds';
 
@@ -350,4 +351,58 @@ test('malformed fragments are counted, never thrown', () => {
     d.addV6(v6, 0, v6.length, 40 + Math.floor(r() * 30), 0, i);
   }
   assert.ok(d.counter('defrag.malformed') > 0);
+});
+
+// --- A last fragment that ends before data already held (suricata-verify frag-29) ---------
+// ipv6-evasion/ipv6-malformed-fragments-29: id 0xfacef103 sends [0,408) M=1 (frame 5),
+// [408,808) M=1 (frame 7), then a 1-byte LAST fragment at offset 8 (frame 8) — inside the
+// bytes of frame 5. Suricata's DefragInsertFrag flags the overlap (frag_offset < prev end and
+// prev start < frag_end) and, under every policy but `last`, trims the new fragment away
+// entirely (ltrim > data_len: not inserted, tracker kept). Expected: decoder.ipv6.frag_overlap
+// on frame 8, no frag_ignored, no reassembly.
+const FRAG29 = SHARED + '/corpus/suricata-verify/ipv6-evasion/ipv6-malformed-fragments-29/frag-29.pcap';
+
+test('frag-29: a last fragment lying inside held data is an overlap, discarded, the tracker kept (Suricata bsd)', () => {
+  const frames = readPcap(FRAG29);
+  // Oracle: tshark's view of the three fragments of the datagram.
+  const rows = execFileSync('tshark', ['-r', FRAG29, '-o', 'ipv6.defragment:FALSE', '-Y', 'ipv6.fraghdr.ident == 0xfacef103', '-T', 'fields',
+    '-e', 'frame.number', '-e', 'ipv6.fraghdr.offset', '-e', 'ipv6.fraghdr.more', '-e', 'ipv6.plen'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trim().split('\n').map((l) => l.split('\t').map(Number));
+  assert.deepEqual(rows.map((r) => [r[0], r[1]! * 8, r[2], r[3]! - 8]), [[5, 0, 1, 408], [7, 408, 1, 400], [8, 8, 0, 1]]);
+  const d = new Defragmenter({ timeoutSec: 60 });
+  const st: DefragStatus[] = [];
+  for (const n of [5, 7, 8]) {
+    const f = frames[n - 1]!;
+    const { l3, vlan } = findL3(f);
+    st.push(d.addV6(f.data, l3, f.data.length - l3, fragHdrOffV6(f.data, l3), vlan, f.tsUs));
+    if (n !== 8) assert.equal(d.lastOverlap, false, `frame ${n} overlaps nothing`);
+  }
+  assert.deepEqual(st, [DefragStatus.HELD, DefragStatus.HELD, DefragStatus.DROPPED]);
+  assert.equal(d.lastOverlap, true);
+  assert.equal(d.counter('decoder.ipv6.frag_overlap'), 1);
+  assert.equal(d.counter('decoder.ipv6.frag_ignored'), 0);
+  assert.equal(d.counter('defrag.discarded_inside'), 1);
+  assert.equal(d.counter('defrag.ipv6.reassembled'), 0);
+  assert.equal(d.liveTrackers, 1, 'the datagram still waits for its real last fragment');
+});
+
+test('frag-29 through the pipeline: frame 8 carries decoder.ipv6.frag_overlap and nothing else from defrag', () => {
+  const { events } = decodeLayersOf(FRAG29);
+  assert.ok(events[7]!.includes('decoder.ipv6.frag_overlap'), events[7]!.join(','));
+  assert.ok(!events[7]!.includes('decoder.ipv6.frag_ignored'), events[7]!.join(','));
+  events.forEach((e, i) => { if (i !== 7) assert.ok(!e.includes('decoder.ipv6.frag_overlap'), `frame ${i + 1}: ${e.join(',')}`); });
+});
+
+test('a last fragment ending before held data that it does NOT lie inside is still inconsistent: datagram dropped, frag_ignored', () => {
+  // Real frames 5 and 7 of frag-29 minus frame 5: held [408,808), then frame 8's [8,9) last.
+  const frames = readPcap(FRAG29);
+  const d = new Defragmenter({ timeoutSec: 60 });
+  for (const n of [7, 8]) {
+    const f = frames[n - 1]!;
+    const { l3, vlan } = findL3(f);
+    d.addV6(f.data, l3, f.data.length - l3, fragHdrOffV6(f.data, l3), vlan, f.tsUs);
+  }
+  assert.equal(d.counter('decoder.ipv6.frag_overlap'), 0);
+  assert.equal(d.counter('decoder.ipv6.frag_ignored'), 1);
+  assert.equal(d.liveTrackers, 0);
 });

@@ -19,8 +19,6 @@ import { runSvCase } from './sv-case.js';
 import { SV } from './fixtures.js';
 
 export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
-  ['bug-1450-02', 'the capture ends in a damaged record ("absurd caplen") that the pcap reader reports as input damage (exit 1); the TLS event rule (app-layer-event tls.*) is not raised by sensor/app/tls'],
-  ['bug-1450-05', 'the capture ends in a damaged record ("absurd caplen") that the pcap reader reports as input damage (exit 1); the TLS event rule (app-layer-event tls.*) is not raised by sensor/app/tls'],
   ['bug-2511', 'HTTP app-layer event http.too_many_encoding_layers is not raised by sensor/app/http'],
   ['bug-5929-02', 'the capture is HTTP/2 (prior knowledge): no HTTP/2 parser in sensor/app'],
   ['detect-absent-file-multi', 'absent keyword not implemented (Suricata 8)'],
@@ -37,8 +35,6 @@ export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['http-double-encoded-uri', 'its libhtp settings (app-layer.protocols.http.libhtp.*) are unknown settings (exit 2); event http.double_encoded_uri not raised'],
   ['http-multiple-cl', 'HTTP app-layer event http.duplicate_content_length_field_in_request is not raised (sensor/app/http raises http.multiple_content_length only for a comma list)'],
   ['http-request-invalid', 'HTTP app-layer event http.request_body_unexpected is not raised by sensor/app/http'],
-  ['ipv6-evasion/ipv6-malformed-fragments-26', 'needs decoder event ipv6.trunc_exthdr on this capture (sensor/decode/ipv6.ts raises ipv6.exthdr_useless_fh only)'],
-  ['ipv6-evasion/ipv6-malformed-fragments-29', 'defrag overlap detection: reassembly/defrag.ts does not see an overlap in this capture (0 alerts, Suricata 1)'],
   ['protocol-change-failed-event', 'HTTP app-layer event http.failed_protocol_change (Upgrade to an unparsed protocol) is not raised'],
   ['tls/tls-fingerprint-alert', 'legacy tls.fingerprint:"..." option keyword (value form) not implemented (the tls.cert_fingerprint sticky buffer is)'],
 ]);

@@ -192,6 +192,15 @@ export class TlsTx implements AppTx {
   }
 }
 
+/**
+ * Handshake types Suricata parses (SupportedHandshakeType): hello_request 0, client_hello 1,
+ * server_hello 2, new_session_ticket 4, certificate 11, server_key_exchange 12,
+ * certificate_request 13, server_hello_done 14, certificate_verify 15, client_key_exchange 16,
+ * finished 20, certificate_url 21, certificate_status 22. Bit t set = type t known.
+ */
+const HS_SUPPORTED = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 4) | (1 << 11) | (1 << 12) | (1 << 13) |
+  (1 << 14) | (1 << 15) | (1 << 16) | (1 << 20) | (1 << 21) | (1 << 22);
+
 /** Largest handshake message gathered (certificate chains are typically < 16 KiB). */
 const MAX_HS = 1 << 18;
 
@@ -200,6 +209,8 @@ export class TlsState {
   private rec: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private hs: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
   private dead: [boolean, boolean] = [false, false];
+  /** ChangeCipherSpec seen, per direction. */
+  private ccs: [boolean, boolean] = [false, false];
   /** Bytes of an application-data record body still to pass over, per direction. */
   private skip: [number, number] = [0, 0];
   constructor(private readonly sink: TxSink) {}
@@ -235,7 +246,10 @@ export class TlsState {
       }
       if (buf.length - p - 5 < rl) break;
       const body = buf.subarray(p + 5, p + 5 + rl);
-      if (type === 22) this.handshake(body, d);
+      if (type === 20) this.ccs[d] = true;
+      // After ChangeCipherSpec the direction's handshake records are encrypted (Finished):
+      // not parsed, as in Suricata (no invalid_handshake_message for them).
+      if (type === 22 && !this.ccs[d]) this.handshake(body, d);
       else if (!toServer && (type === 20 || type === 23)) this.serverDone();
       else if (toServer && type === 23 && !(this.tx.progress & TO_SERVER) && this.tx.client) this.clientDone();
       p += 5 + rl;
@@ -268,6 +282,15 @@ export class TlsState {
     let p = 0;
     while (buf.length - p >= 4) {
       const t = buf[p], l = (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
+      if (t > 31 || ((HS_SUPPORTED >>> t) & 1) === 0) {
+        // Suricata (app-layer-ssl.c SSLv3ParseHandshakeProtocol): a message type it does not
+        // know is tls.invalid_handshake_message; it skips the message's length (as far as the
+        // bytes at hand go) and goes on with the next header. suricata-verify bug-1450: a
+        // certificate message followed by type 0x84, length 0xffffff.
+        this.tx.events.push('tls.invalid_handshake_message');
+        p += 4 + Math.min(l, buf.length - p - 4);
+        continue;
+      }
       if (l > MAX_HS) { this.tx.events.push('tls.handshake_too_long'); buf = new Uint8Array(0); p = 0; break; }
       if (buf.length - p - 4 < l) break;
       this.message(t, buf, p + 4, p + 4 + l, d);
