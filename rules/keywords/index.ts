@@ -53,6 +53,7 @@ import { tag } from './tag.js';
 import { pktData } from './pkt-data.js';
 import { base64Decode } from './base64-decode.js';
 import { base64Data } from './base64-data.js';
+import { tlsFingerprint } from './tls-fingerprint.js';
 import { APP_KEYWORDS } from './app-keywords.js';
 import { prefilter } from './prefilter.js';
 import { decodeEvent } from './decode-event.js';
@@ -69,7 +70,7 @@ export const KEYWORDS: readonly Keyword[] = [
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
-  ...APP_KEYWORDS,
+  ...APP_KEYWORDS, tlsFingerprint,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(

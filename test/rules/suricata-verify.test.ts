@@ -36,7 +36,6 @@ export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['http-multiple-cl', 'HTTP app-layer event http.duplicate_content_length_field_in_request is not raised (sensor/app/http raises http.multiple_content_length only for a comma list)'],
   ['http-request-invalid', 'HTTP app-layer event http.request_body_unexpected is not raised by sensor/app/http'],
   ['protocol-change-failed-event', 'HTTP app-layer event http.failed_protocol_change (Upgrade to an unparsed protocol) is not raised'],
-  ['tls/tls-fingerprint-alert', 'legacy tls.fingerprint:"..." option keyword (value form) not implemented (the tls.cert_fingerprint sticky buffer is)'],
 ]);
 
 const cases = existsSync(SV)
