@@ -5,6 +5,7 @@ import { DetectStage, type DetectSettings } from '../rules/detect/stage.js';
 import { ReassemblyStage } from '../reassembly/stage.js';
 import type { StreamConsumer } from '../reassembly/tcp.js';
 import type { StreamPolicyName } from '../reassembly/policies.js';
+import type { HttpConfig } from './app/http/config.js';
 import { AppStage } from './app/stage.js';
 import { StreamDetect } from '../rules/detect/stream-stage.js';
 
@@ -29,6 +30,8 @@ export interface SensorConfig extends PipelineConfig {
   stream?: StreamSettings;
   /** Rule detection; absent or null = no rules loaded. */
   detect?: DetectSettings | null;
+  /** libhtp settings of the HTTP parser (app-layer.protocols.http.libhtp.default-config.*); absent = Suricata's defaults. */
+  http?: HttpConfig;
 }
 
 export interface BuiltPipeline {
@@ -94,6 +97,7 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
   let app: AppStage | null = null;
   if (reassembly !== null || detect !== null) {
     app = new AppStage(pipeline.flows, null, onAlert, null, undefined, detect);
+    if (cfg.http) app.layer.httpCfg = cfg.http;
     app.raw = stream;
     consumers.add(app);
     pipeline.addStage(app);

@@ -173,7 +173,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const sc = storeConfig(v, cfg);
   const log = logger(v['log-level']);
 
-  const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, stream: streamSettings(cfg), detect: null };
+  const sensor: SensorConfig = { flow: cfg.flow, defrag: cfg.defrag, stream: streamSettings(cfg), detect: null, http: cfg.app.http };
   let reloader: RulesReloader | null = null;
   if (v.rules) {
     try { statSync(v.rules); } catch (e) { throw new UsageError(`--rules: ${(e as Error).message.split('\n')[0]}`); }

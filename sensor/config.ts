@@ -4,6 +4,7 @@ import { DEFAULT_FLOW_CONFIG, type FlowConfig } from './flow/config.js';
 import type { DefragConfig, FragPolicyName } from '../reassembly/defrag.js';
 import { DEFAULT_ADDRESS_GROUPS, DEFAULT_PORT_GROUPS } from '../rules/address.js';
 import { STREAM_POLICY_NAMES } from '../reassembly/policies.js';
+import { DEFAULT_HTTP_CONFIG, HTTP_CONFIG_PREFIX, type HttpConfig } from './app/http/config.js';
 
 /**
  * Fennec's settings. Keys use suricata.yaml's names and Suricata's defaults, so a rule set
@@ -38,6 +39,8 @@ export interface FennecConfig {
     addressGroups: Record<string, string>;
     portGroups: Record<string, string>;
   };
+  /** App-layer parser settings (app-layer.protocols.*). */
+  app: { http: HttpConfig };
   store: {
     database: string;
     ttlDays: number;
@@ -61,6 +64,7 @@ export function defaultConfig(): FennecConfig {
       addressGroups: { ...DEFAULT_ADDRESS_GROUPS },
       portGroups: { ...DEFAULT_PORT_GROUPS },
     },
+    app: { http: { ...DEFAULT_HTTP_CONFIG } },
     store: { database: 'fennec', ttlDays: 30, batchRows: 20000, flushIntervalMs: 1000 },
   };
 }
@@ -144,6 +148,11 @@ const SETTINGS: Record<string, Setter> = {
     if (!['first', 'last', 'bsd', 'bsd-right', 'linux', 'windows', 'solaris'].includes(s)) throw new ConfigError(`${k}: unknown policy "${s}"`);
     c.defrag.policy = s as FragPolicyName;
   },
+  [HTTP_CONFIG_PREFIX + 'request-body-limit']: (c, v, k) => { c.app.http.requestBodyLimit = parseSize(v, k); },
+  [HTTP_CONFIG_PREFIX + 'response-body-limit']: (c, v, k) => { c.app.http.responseBodyLimit = parseSize(v, k); },
+  [HTTP_CONFIG_PREFIX + 'response-body-decompress-layer-limit']: (c, v, k) => { c.app.http.decompressLayerLimit = num(0, 255)(v, k); },
+  [HTTP_CONFIG_PREFIX + 'double-decode-path']: (c, v, k) => { c.app.http.doubleDecodePath = bool(v, k); },
+  [HTTP_CONFIG_PREFIX + 'double-decode-query']: (c, v, k) => { c.app.http.doubleDecodeQuery = bool(v, k); },
   'clickhouse.database': (c, v, k) => {
     const s = String(v);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) throw new ConfigError(`${k}: not an identifier: "${s}"`);

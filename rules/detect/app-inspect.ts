@@ -26,7 +26,7 @@ import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
-import { AppProto, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
+import { TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
@@ -73,6 +73,9 @@ export interface FlowEnds {
   serverPort: number;
   /** Detected app protocol of the flow (AppProto). */
   appProto: number;
+  /** Protocol detected per direction (Suricata alproto_ts / alproto_tc; sensor/app/layer.ts protoDir). */
+  appProtoTs?: number;
+  appProtoTc?: number;
 }
 
 export type AppAlertSink = (rule: Rule, tx: AppTx, dir: number) => void;
@@ -287,7 +290,8 @@ export class AppInspector {
     if (!flowConditions(r, f, tsUs)) return false;
     const a = pl.app;
     for (const c of a.protos) {
-      const is = c.proto === AppProto.FAILED ? e.appProto === AppProto.FAILED : e.appProto === c.proto;
+      const ap = c.dir === TO_SERVER ? e.appProtoTs ?? e.appProto : c.dir === TO_CLIENT ? e.appProtoTc ?? e.appProto : e.appProto;
+      const is = c.dir === (TO_SERVER | TO_CLIENT) ? (e.appProtoTs === c.proto || e.appProtoTc === c.proto) : ap === c.proto;
       if (is === c.negated) return false;
     }
     for (const ev of a.events) if (!tx.events.includes(ev)) return false;

@@ -43,7 +43,7 @@ export interface AppRuleSpec {
   /** app-layer-event names (all must be raised on the transaction). */
   events: string[];
   /** app-layer-protocol checks: [AppProto id or -1 for "failed"/unknown, negated]. */
-  protos: Array<{ proto: number; negated: boolean }>;
+  protos: Array<{ proto: number; negated: boolean; dir?: number }>;
 }
 
 declare module '../types.js' {

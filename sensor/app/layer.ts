@@ -12,6 +12,7 @@ import { DnsState } from './dns/parser.js';
 import { TlsState } from './tls/state.js';
 import { SshState } from './ssh/state.js';
 import { bareRequestLine, probeTcp, probeUdp } from './probe.js';
+import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './http/config.js';
 
 /** Bytes of a direction kept while the protocol is not yet known. */
 const PENDING_MAX = 16384;
@@ -40,12 +41,23 @@ export class AppLayer {
    * The app layer swaps directions for the slot; AppStage swaps endpoints.
    */
   readonly reversed: Uint8Array;
+  /**
+   * The protocol detected per direction (slot*2 = to server, slot*2+1 = to client), as
+   * Suricata's alproto_ts / alproto_tc for `app-layer-protocol:NAME,to_server`: the direction
+   * that identified the flow gets its protocol; the other direction is probed on its own
+   * first bytes: a different protocol is recorded (an HTTP client talking to an SSH server),
+   * a failed probe follows the flow's protocol. Parsing stays one protocol per flow.
+   */
+  readonly protoDir: Uint8Array;
+  /** libhtp settings for new HTTP flows (sensor config `app.http`). */
+  httpCfg: HttpConfig = DEFAULT_HTTP_CONFIG;
   readonly counters: AppCounters = { detected: [0, 0, 0, 0, 0, 0], failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
 
   constructor(readonly cap: number, private readonly onTx: (slot: number, tx: AppTx, dir: number) => void) {
     this.proto = new Uint8Array(cap);
     this.probeFail = new Uint8Array(cap);
     this.reversed = new Uint8Array(cap);
+    this.protoDir = new Uint8Array(cap * 2);
     this.state = new Array(cap).fill(null);
     this.pending = new Array(cap * 2).fill(null);
   }
@@ -58,7 +70,7 @@ export class AppLayer {
     const sink = (tx: AppTx, dir: number): void => { this.counters.txs++; this.onTx(slot, tx, dir); };
     this.proto[slot] = p;
     this.counters.detected[p]++;
-    const s = p === AppProto.HTTP ? new HttpState(sink) : p === AppProto.DNS ? new DnsState(sink)
+    const s = p === AppProto.HTTP ? new HttpState(sink, this.httpCfg) : p === AppProto.DNS ? new DnsState(sink)
       : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink) : null;
     this.state[slot] = s;
     return s;
@@ -108,6 +120,7 @@ export class AppLayer {
       }
       p = r;
       s = this.create(slot, p);
+      this.protoDir[pi] = p;
       // Bytes the other direction held back while this one was undecided.
       const other = this.pending[pi ^ 1];
       if (other !== null && s !== null) {
@@ -117,7 +130,7 @@ export class AppLayer {
         const failed = (this.probeFail[slot] & (toServer ? 2 : 1)) !== 0;
         if (!failed || (p === AppProto.HTTP && !toServer && bareRequestLine(other, 0, other.length))) this.data(slot, !toServer, other, 0, other.length, sport, dport);
       }
-    }
+    } else if (this.protoDir[slot * 2 + (toServer ? 0 : 1)] === 0) this.probeDir(slot, toServer, b, off, len, sport, dport);
     if (s === null) return;
     switch (p) {
       case AppProto.HTTP: (toServer ? (s as HttpState).request : (s as HttpState).response).feed(b, off, len); break;
@@ -125,6 +138,13 @@ export class AppLayer {
       case AppProto.SSH: (s as SshState).feed(b, off, len, toServer); break;
       case AppProto.DNS: (s as DnsState).stream(b, off, len, toServer); break;
     }
+  }
+
+  /** First bytes of the direction that did not identify the flow (see protoDir). */
+  private probeDir(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
+    const r = probeTcp(b, off, len, toServer, sport, dport);
+    if (r === AppProto.UNKNOWN) return;
+    this.protoDir[slot * 2 + (toServer ? 0 : 1)] = r === AppProto.FAILED ? this.proto[slot] : r;
   }
 
   gap(slot: number, toServer: boolean, len: number): void {
@@ -151,6 +171,7 @@ export class AppLayer {
       p = AppProto.DNS;
       this.create(slot, p);
     }
+    this.protoDir[slot * 2 + (toServer ? 0 : 1)] = p;
     const s = this.state[slot] as DnsState;
     if (!s.message(b, off, len, toServer)) this.counters.dnsMalformed++;
   }
@@ -168,6 +189,8 @@ export class AppLayer {
     this.proto[slot] = AppProto.UNKNOWN;
     this.probeFail[slot] = 0;
     this.reversed[slot] = 0;
+    this.protoDir[slot * 2] = 0;
+    this.protoDir[slot * 2 + 1] = 0;
     this.pending[slot * 2] = null;
     this.pending[slot * 2 + 1] = null;
   }

@@ -59,7 +59,7 @@ export class AppStage implements PacketStage, StreamConsumer {
     const rs = detect ? detect.ruleset.rules : rules;
     this.inspector = rs ? new AppInspector(rs, (r, tx, dir) => this.alert(r, tx, dir)) : null;
     this.ctx = new Array(flows.cap).fill(null);
-    this.ends = { ipVersion: 4, proto: 6, client: new Uint32Array(4), server: new Uint32Array(4), clientPort: 0, serverPort: 0, appProto: 0 };
+    this.ends = { ipVersion: 4, proto: 6, client: new Uint32Array(4), server: new Uint32Array(4), clientPort: 0, serverPort: 0, appProto: 0, appProtoTs: 0, appProtoTc: 0 };
     if (ctxSizes) { this.nBits = ctxSizes.bits; this.nInts = ctxSizes.ints; }
     if (detect) {
       detect.appProtos = this.layer.proto;
@@ -79,8 +79,28 @@ export class AppStage implements PacketStage, StreamConsumer {
 
   private slot = -1;
 
+  /**
+   * Events a transaction had when its to-server side was inspected. Suricata (IDS mode)
+   * parses a direction's data when the peer acknowledges it and inspects the to-server side
+   * of a transaction on the client's next packet, which usually acknowledges the response:
+   * to_server rules then see events the response raised (bug-2511:
+   * http.too_many_encoding_layers). So a to-server side is inspected once more when the
+   * response side added events.
+   */
+  private readonly evAtReq = new WeakMap<AppTx, number>();
+
   private tx(slot: number, tx: AppTx, dir: number): void {
     this.onTx?.(slot, tx, dir);
+    if (!this.inspector) return;
+    if (dir === TO_SERVER) this.evAtReq.set(tx, tx.events.length);
+    else {
+      const n = this.evAtReq.get(tx);
+      if (n !== undefined && tx.events.length > n) { this.evAtReq.delete(tx); this.inspectSide(slot, tx, TO_SERVER); }
+    }
+    this.inspectSide(slot, tx, dir);
+  }
+
+  private inspectSide(slot: number, tx: AppTx, dir: number): void {
     const ins = this.inspector;
     if (!ins) return;
     const fl = this.flows, e = this.ends, a = slot * 8;
@@ -89,6 +109,7 @@ export class AppStage implements PacketStage, StreamConsumer {
     for (let i = 0; i < 4; i++) { e.client[i] = fl.addr[a + (rv ? 4 : 0) + i]; e.server[i] = fl.addr[a + (rv ? 0 : 4) + i]; }
     e.clientPort = rv ? fl.dport[slot] : fl.sport[slot]; e.serverPort = rv ? fl.sport[slot] : fl.dport[slot];
     e.appProto = this.layer.proto[slot];
+    e.appProtoTs = this.layer.protoDir[slot * 2]; e.appProtoTc = this.layer.protoDir[slot * 2 + 1];
     let c: FlowCtx;
     if (this.detect) c = this.detect.flowCtx(slot);
     else {

@@ -34,6 +34,8 @@ export const BUF = {
   // HTTP response side
   HTTP_STAT_CODE: 30, HTTP_STAT_MSG: 31, HTTP_RESPONSE_LINE: 32, HTTP_SERVER: 33,
   HTTP_LOCATION: 34, HTTP_RESPONSE_BODY: 35, FILE_DATA: 36,
+  // Files (HTTP bodies as Suricata tracks them): file.name
+  FILE_NAME: 39,
   // DNS
   DNS_QUERY: 50, DNS_ANSWER_NAME: 51,
   // TLS

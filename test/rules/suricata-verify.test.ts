@@ -19,10 +19,8 @@ import { runSvCase } from './sv-case.js';
 import { SV } from './fixtures.js';
 
 export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
-  ['bug-2511', 'HTTP app-layer event http.too_many_encoding_layers is not raised by sensor/app/http'],
   ['bug-5929-02', 'the capture is HTTP/2 (prior knowledge): no HTTP/2 parser in sensor/app'],
   ['detect-absent-file-multi', 'absent keyword not implemented (Suricata 8)'],
-  ['detect-app-layer-protocol-05', 'app-layer-protocol with a direction (http1,to_server / ssh,to_client): sensor/app keeps one protocol per flow, not one per direction'],
   ['detect-bidir', 'transactional bidirectional rules (=> header, Suricata 8) are not parsed (invalid-header)'],
   ['detect-bidir-flowbits', 'transactional bidirectional rules (=> header, Suricata 8) are not parsed (invalid-header)'],
   ['detect-bidir-ja3', 'transactional bidirectional rules (=> header, Suricata 8) are not parsed (invalid-header)'],
@@ -31,10 +29,6 @@ export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['fileext-01', 'file tracking keywords (fileext) not implemented'],
   ['fileext-02', 'file tracking keywords (filename, fileext) not implemented'],
   ['filename-01', 'file tracking keywords (filename) not implemented'],
-  ['http-auth-unrecognized', 'HTTP app-layer event http.request_auth_unrecognized is not raised by sensor/app/http'],
-  ['http-double-encoded-uri', 'its libhtp settings (app-layer.protocols.http.libhtp.*) are unknown settings (exit 2); event http.double_encoded_uri not raised'],
-  ['http-multiple-cl', 'HTTP app-layer event http.duplicate_content_length_field_in_request is not raised (sensor/app/http raises http.multiple_content_length only for a comma list)'],
-  ['http-request-invalid', 'HTTP app-layer event http.request_body_unexpected is not raised by sensor/app/http'],
   ['protocol-change-failed-event', 'HTTP app-layer event http.failed_protocol_change (Upgrade to an unparsed protocol) is not raised'],
 ]);
 

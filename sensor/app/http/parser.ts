@@ -10,7 +10,25 @@ import { EMPTY } from '../types.js';
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
 
-export const enum HState { HEADERS = 0, BODY_CL = 1, CHUNK_SIZE = 2, CHUNK_DATA = 3, CHUNK_END = 4, TRAILERS = 5, BODY_CLOSE = 6, TUNNEL = 7, ERROR = 8 }
+export const enum HState { HEADERS = 0, BODY_CL = 1, CHUNK_SIZE = 2, CHUNK_DATA = 3, CHUNK_END = 4, TRAILERS = 5, BODY_CLOSE = 6, TUNNEL = 7, ERROR = 8, FINALIZE = 9 }
+
+/** libhtp's htp_is_space: SP, HT, LF, VT, FF, CR. */
+function isSpace(c: number): boolean { return c === 32 || (c >= 9 && c <= 13); }
+
+/** Request methods libhtp knows (htp_convert_method_to_number); anything else is HTP_M_UNKNOWN. */
+const METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH',
+  'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'VERSION-CONTROL', 'CHECKOUT', 'UNCHECKOUT', 'CHECKIN', 'UPDATE', 'LABEL',
+  'REPORT', 'MKWORKSPACE', 'MKACTIVITY', 'BASELINE-CONTROL', 'MERGE', 'INVALID', 'HEAD']);
+
+/** Longest method name in METHODS (a longer token is unknown without building a string). */
+const METHOD_MAX = 16;
+
+function knownMethod(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s > METHOD_MAX) return false;
+  let m = '';
+  for (let i = s; i < e; i++) m += String.fromCharCode(b[i]);
+  return METHODS.has(m);
+}
 
 export interface HeaderBlock {
   /** First line without CRLF. */
@@ -41,7 +59,25 @@ export class HttpHalf {
   private len = 0;
   state = HState.HEADERS;
   private remaining = 0;
-  constructor(private readonly sink: MessageSink) {}
+  /** http.request_body_unexpected already raised for the current request. */
+  private unexpected = false;
+  /**
+   * `request`: the client direction. A request is finalized as libhtp does
+   * (htp_connp_REQ_FINALIZE): bytes that follow a complete request in the same chunk are
+   * read line by line; a line whose first token is not a known method is more body of that
+   * request (http.request_body_unexpected, once per request), a whitespace-only line is body
+   * without an event, a method line starts the next request. With nothing more in the chunk
+   * the request completes at once.
+   */
+  constructor(private readonly sink: MessageSink, private readonly request = false) {}
+
+  /** A message's body ended; `more`: bytes of the same chunk follow. */
+  private finish(more: boolean): void {
+    if (this.request && more) { this.state = HState.FINALIZE; return; }
+    this.state = HState.HEADERS;
+    this.unexpected = false;
+    this.sink.done();
+  }
 
   /** Feeds in-order bytes. */
   feed(data: Uint8Array, off: number, n: number): void {
@@ -56,7 +92,7 @@ export class HttpHalf {
         const take = s === HState.BODY_CLOSE ? end - i : Math.min(this.remaining, end - i);
         this.sink.body(data, i, take);
         i += take;
-        if (s !== HState.BODY_CLOSE) { this.remaining -= take; if (this.remaining === 0) this.afterBodyPart(); }
+        if (s !== HState.BODY_CLOSE) { this.remaining -= take; if (this.remaining === 0) this.afterBodyPart(i < end); }
         continue;
       }
       // Line-oriented states: append and parse from the buffer.
@@ -68,6 +104,22 @@ export class HttpHalf {
 
   /** The peer closed: a body delimited by close ends here. */
   close(): void {
+    if (this.state === HState.FINALIZE) {
+      // The stream ended inside the finalize step: an unterminated non-method line is body.
+      if (this.len > 0) {
+        let a = 0;
+        while (a < this.len && isSpace(this.buf[a])) a++;
+        let b = a;
+        while (b < this.len && !isSpace(this.buf[b])) b++;
+        if (b === a || !knownMethod(this.buf, a, b)) {
+          if (b > a && !this.unexpected) this.sink.event('http.request_body_unexpected');
+          this.sink.body(this.buf, 0, this.len);
+          this.len = 0;
+        }
+      }
+      this.finish(false);
+      if (this.len === 0) return;
+    }
     // A header block cut by the end of the stream (a request without its empty line,
     // http-request-line: one midstream packet) is still a message, as libhtp parses it at
     // stream end: terminate it and let it complete.
@@ -79,8 +131,9 @@ export class HttpHalf {
         this.parseBuffered();
         const st = this.state as HState;
         if (st === HState.BODY_CL || st === HState.CHUNK_SIZE || st === HState.CHUNK_DATA) { this.sink.event('http.body_truncated'); this.sink.done(); }
-        if (st === HState.BODY_CLOSE) this.sink.done();
+        if (st === HState.BODY_CLOSE || st === HState.FINALIZE) this.sink.done();
         this.state = HState.HEADERS;
+        this.unexpected = false;
         this.len = 0;
         return;
       }
@@ -94,6 +147,7 @@ export class HttpHalf {
 
   /** Bytes were lost: a message cannot be resynchronised reliably, stop this direction. */
   gap(): void {
+    if (this.state === HState.FINALIZE) this.finish(false);
     if (this.state === HState.BODY_CLOSE) return;
     if (this.state === HState.BODY_CL && this.remaining > 0) return; // caller accounts via skip()
     this.state = HState.ERROR;
@@ -101,10 +155,11 @@ export class HttpHalf {
 
   /** A gap of n bytes inside a Content-Length or close-delimited body: skip them. */
   skip(n: number): boolean {
+    if (this.state === HState.FINALIZE) { this.len = 0; this.finish(false); }
     if (this.state === HState.BODY_CLOSE) return true;
     if (this.state === HState.BODY_CL && this.len === 0 && n <= this.remaining) {
       this.remaining -= n;
-      if (this.remaining === 0) this.afterBodyPart();
+      if (this.remaining === 0) this.afterBodyPart(false);
       return true;
     }
     this.state = HState.ERROR;
@@ -133,11 +188,11 @@ export class HttpHalf {
     const take = s === HState.BODY_CLOSE ? this.len : Math.min(this.remaining, this.len);
     this.sink.body(this.buf, 0, take);
     this.consume(take);
-    if (s !== HState.BODY_CLOSE) { this.remaining -= take; if (this.remaining === 0) this.afterBodyPart(); }
+    if (s !== HState.BODY_CLOSE) { this.remaining -= take; if (this.remaining === 0) this.afterBodyPart(this.len > 0); }
   }
 
-  private afterBodyPart(): void {
-    if (this.state === HState.BODY_CL) { this.state = HState.HEADERS; this.sink.done(); }
+  private afterBodyPart(more: boolean): void {
+    if (this.state === HState.BODY_CL) this.finish(more);
     else if (this.state === HState.CHUNK_DATA) this.state = HState.CHUNK_END;
   }
 
@@ -163,11 +218,10 @@ export class HttpHalf {
         const h = parseHeaderBlock(this.buf, end);
         this.consume(end);
         const framing = this.sink.headers(h);
-        if (framing === -1) { this.sink.done(); continue; }
+        if (framing === -1 || framing === 0) { this.finish(this.len > 0); continue; }
         if (framing === -2) { this.state = HState.CHUNK_SIZE; continue; }
         if (framing === -3) { this.state = HState.BODY_CLOSE; if (this.len) this.drainBuffered(); return; }
         if (framing === -4) { this.sink.done(); this.state = HState.TUNNEL; return; }
-        if (framing === 0) { this.sink.done(); continue; }
         this.state = HState.BODY_CL;
         this.remaining = framing;
         if (this.len) this.drainBuffered();
@@ -206,7 +260,21 @@ export class HttpHalf {
         if (e < 0) return;
         const empty = e === 1 || (e === 2 && this.buf[0] === 13);
         this.consume(e);
-        if (empty) { this.state = HState.HEADERS; this.sink.done(); }
+        if (empty) this.finish(this.len > 0);
+        continue;
+      }
+      if (s === HState.FINALIZE) {
+        if (this.len === 0) { this.finish(false); return; }
+        const e = this.lineEnd(0);
+        if (e < 0) return; // libhtp buffers the line until its LF
+        let a = 0;
+        while (a < e && isSpace(this.buf[a])) a++;
+        let b = a;
+        while (b < e && !isSpace(this.buf[b])) b++;
+        if (b > a && knownMethod(this.buf, a, b)) { this.finish(false); continue; }
+        if (b > a && !this.unexpected) { this.unexpected = true; this.sink.event('http.request_body_unexpected'); }
+        this.sink.body(this.buf, 0, e);
+        this.consume(e);
         continue;
       }
       if (s === HState.BODY_CL || s === HState.CHUNK_DATA || s === HState.BODY_CLOSE) {

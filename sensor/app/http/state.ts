@@ -7,9 +7,10 @@ import { gunzipSync, inflateSync, inflateRawSync, constants as zc } from 'node:z
 import { AppProto, BUF, EMPTY, TO_CLIENT, TO_SERVER, ascii, latin1, type AppTx, type TxSink } from '../types.js';
 import { HttpHalf, type HeaderBlock, type MessageSink } from './parser.js';
 import { normalizeUri } from './uri.js';
+import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './config.js';
 
 /** Suricata's default request-body-limit / response-body-limit (100 KiB). */
-export const BODY_LIMIT = 100 * 1024;
+export const BODY_LIMIT = DEFAULT_HTTP_CONFIG.requestBodyLimit;
 /** Decompressed body cap (Suricata: decompression-limit-like guard). */
 const DECOMP_LIMIT = 1 << 20;
 
@@ -17,9 +18,10 @@ class Body {
   parts: Uint8Array[] = [];
   stored = 0;
   total = 0;
+  constructor(private readonly limit: number) {}
   add(d: Uint8Array, off: number, len: number): void {
     this.total += len;
-    const take = Math.min(len, BODY_LIMIT - this.stored);
+    const take = Math.min(len, this.limit - this.stored);
     if (take > 0) { this.parts.push(d.slice(off, off + take)); this.stored += take; }
   }
   bytes(): Uint8Array {
@@ -86,11 +88,34 @@ export class HttpTx implements AppTx {
   method: Uint8Array = EMPTY; uriRaw: Uint8Array = EMPTY; uri: Uint8Array = EMPTY; protocol: Uint8Array = EMPTY;
   statCode: Uint8Array = EMPTY; statMsg: Uint8Array = EMPTY; respProtocol: Uint8Array = EMPTY;
   host: Uint8Array = EMPTY; hostRaw: Uint8Array | null = null;
-  readonly reqBody = new Body();
-  readonly respBody = new Body();
+  readonly reqBody: Body;
+  readonly respBody: Body;
+  /** Length of the path in `uri` (libhtp's parsed_uri->path, the file name source). */
+  pathLen = 0;
   private respBodyDecoded: Uint8Array | null = null;
   private cache = new Map<number, Uint8Array | null>();
-  constructor(readonly id: number) {}
+  constructor(readonly id: number, cfg: HttpConfig = DEFAULT_HTTP_CONFIG) {
+    this.reqBody = new Body(cfg.requestBodyLimit);
+    this.respBody = new Body(cfg.responseBodyLimit);
+  }
+
+  /**
+   * file.name of the body of one direction, as Suricata names HTTP files
+   * (app-layer-htp.c): a response body is named by Content-Disposition's filename= or else
+   * the normalized URI path; a request body is a file for PUT (named by the path). Multipart
+   * uploads (filename per part) are not split out: no file name for them.
+   */
+  fileName(dir: number): Uint8Array | null {
+    if (dir === TO_CLIENT) {
+      if (!this.resp || this.respBody.total === 0) return null;
+      const cd = header(this.resp, 'content-disposition');
+      const fn = cd ? dispositionFilename(cd) : null;
+      if (fn) return fn;
+      return this.req && this.pathLen > 0 ? this.uri.subarray(0, this.pathLen) : null;
+    }
+    if (!this.req || this.reqBody.total === 0 || latin1(this.method) !== 'PUT') return null;
+    return this.pathLen > 0 ? this.uri.subarray(0, this.pathLen) : null;
+  }
 
   status(): number {
     let v = 0;
@@ -170,6 +195,7 @@ export class HttpTx implements AppTx {
       case BUF.HTTP_SERVER: return header(r, 'server');
       case BUF.HTTP_LOCATION: return header(r, 'location');
       case BUF.HTTP_RESPONSE_BODY: { const b = this.responseBody(); return b.length ? b : null; }
+      case BUF.FILE_NAME: return this.fileName(dir === TO_CLIENT ? TO_CLIENT : TO_SERVER);
       case BUF.FILE_DATA:
         if (dir === TO_SERVER) return this.reqBody.stored ? this.reqBody.bytes() : null;
         { const b = this.responseBody(); return b.length ? b : null; }
@@ -209,7 +235,7 @@ export class HttpState {
   /** Transactions fully done and inspected are dropped from the front beyond this many. */
   private static readonly KEEP = 8;
 
-  constructor(private readonly sink: TxSink) {
+  constructor(private readonly sink: TxSink, private readonly cfg: HttpConfig = DEFAULT_HTTP_CONFIG) {
     const self = this;
     const reqSink: MessageSink = {
       headers(h) { return self.onRequest(h); },
@@ -223,7 +249,7 @@ export class HttpState {
       done() { const t = self.curResp; if (t) { self.curResp = null; t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); self.gc(); } },
       event(n) { (self.curResp ?? self.txs[self.txs.length - 1])?.events.push(n); },
     };
-    this.request = new HttpHalf(reqSink);
+    this.request = new HttpHalf(reqSink, true);
     this.response = new HttpHalf(respSink);
   }
 
@@ -232,21 +258,26 @@ export class HttpState {
   }
 
   private onRequest(h: HeaderBlock): number {
-    const t = new HttpTx(this.nextId++);
+    const t = new HttpTx(this.nextId++, this.cfg);
     t.req = h;
     const [m, u, p] = splitFirst(h.line);
     t.method = m.slice(); t.uriRaw = u.slice(); t.protocol = p.slice();
     if (!t.protocol.length) t.events.push('http.missing_protocol');
+    headerEvents(h, t, 'request');
+    const auth = header(h, 'authorization');
+    if (auth !== null && !knownAuth(auth)) t.events.push('http.request_auth_unrecognized');
     const host = header(h, 'host');
-    const n = normalizeUri(t.uriRaw);
+    const n = normalizeUri(t.uriRaw, this.cfg.doubleDecodePath, this.cfg.doubleDecodeQuery);
+    if (n.doubleEncoded) t.events.push('http.double_encoded_uri');
     t.uri = n.uri;
+    t.pathLen = n.pathLen;
     t.hostRaw = host ?? n.host;
     if (t.hostRaw) t.host = normalizeHost(t.hostRaw);
     this.txs.push(t);
     this.curReq = t;
     const te = header(h, 'transfer-encoding');
     if (te && /chunked/i.test(latin1(te))) return -2;
-    const cl = header(h, 'content-length');
+    const cl = firstHeader(h, 'content-length');
     if (cl) {
       const v = parseLen(cl);
       if (v < 0) { t.events.push('http.invalid_content_length'); return -1; }
@@ -263,7 +294,7 @@ export class HttpState {
     let t = this.txs[this.respIdx];
     if (!t) {
       // Response without a request (midstream pickup or request lost).
-      t = new HttpTx(this.nextId++);
+      t = new HttpTx(this.nextId++, this.cfg);
       t.events.push('http.unable_to_match_response_to_request');
       t.progress |= TO_SERVER;
       this.txs.push(t);
@@ -272,6 +303,9 @@ export class HttpState {
     t.resp = h;
     t.respProtocol = p.slice(); t.statCode = code.slice(); t.statMsg = msg.slice();
     this.curResp = t;
+    headerEvents(h, t, 'response');
+    const ce = this.cfg.decompressLayerLimit > 0 ? header(h, 'content-encoding') : null;
+    if (ce !== null && encodingLayers(ce) > this.cfg.decompressLayerLimit) t.events.push('http.too_many_encoding_layers');
     const status = t.status();
     const method = latin1(t.method).toUpperCase();
     if (method === 'HEAD' || status === 204 || status === 304) return -1;
@@ -279,7 +313,7 @@ export class HttpState {
     if (status === 101) return -4;
     const te = header(h, 'transfer-encoding');
     if (te && /chunked/i.test(latin1(te))) return -2;
-    const cl = header(h, 'content-length');
+    const cl = firstHeader(h, 'content-length');
     if (cl) {
       const v = parseLen(cl);
       if (v >= 0) return v;
@@ -328,4 +362,68 @@ function normalizeHost(h: Uint8Array): Uint8Array {
   else { const c = s.lastIndexOf(':'); if (c >= 0 && /^\d*$/.test(s.slice(c + 1))) s = s.slice(0, c); }
   if (s.endsWith('.')) s = s.slice(0, -1);
   return ascii(s);
+}
+
+/** The first value of a header (libhtp keeps the first Content-Length of repeated ones). */
+function firstHeader(h: HeaderBlock, lname: string): Uint8Array | null {
+  for (let i = 0; i < h.names.length; i++) if (h.names[i].toLowerCase() === lname) return h.values[i];
+  return null;
+}
+
+/**
+ * Header repetition events, once per header block as libhtp logs them: the second
+ * occurrence of a name raises http.<side>_header_repetition; a repeated Content-Length whose
+ * value differs from (or, like it, fails to parse as) the first raises
+ * http.duplicate_content_length_field_in_<side> (libhtp: "Ambiguous request C-L value").
+ */
+function headerEvents(h: HeaderBlock, t: HttpTx, side: 'request' | 'response'): void {
+  const n = h.names.length;
+  if (n < 2) return;
+  let rep = false, dupCl = false, firstCl = -2;
+  for (let i = 0; i < n; i++) {
+    const li = h.names[i].toLowerCase();
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) seen = h.names[j].toLowerCase() === li;
+    if (li === 'content-length') {
+      const v = parseLen(h.values[i]);
+      if (firstCl === -2) firstCl = v;
+      else if (v < 0 || firstCl < 0 || v !== firstCl) dupCl = true;
+    }
+    if (seen) rep = true;
+  }
+  if (rep) t.events.push(`http.${side}_header_repetition`);
+  if (dupCl) t.events.push(`http.duplicate_content_length_field_in_${side}`);
+}
+
+/** Authorization schemes libhtp parses (htp_parse_authorization): Basic, Digest, Bearer. */
+function knownAuth(v: Uint8Array): boolean {
+  let i = 0;
+  while (i < v.length && (v[i] === 32 || v[i] === 9)) i++;
+  const is = (w: string): boolean => {
+    if (v.length - i < w.length) return false;
+    for (let k = 0; k < w.length; k++) if ((v[i + k] | 0x20) !== w.charCodeAt(k)) return false;
+    return true;
+  };
+  return is('basic') || is('digest') || is('bearer');
+}
+
+/** Content-Encoding tokens (libhtp counts every listed coding as a layer, identity included). */
+function encodingLayers(v: Uint8Array): number {
+  let n = 0, inTok = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    const sep = c === 44 || c === 32 || c === 9;
+    if (!sep && !inTok) n++;
+    inTok = !sep;
+  }
+  return n;
+}
+
+/** filename= of a Content-Disposition value (quotes removed), or null. */
+function dispositionFilename(v: Uint8Array): Uint8Array | null {
+  const s = latin1(v);
+  const m = /(?:^|[;\s])filename\s*=\s*("([^"]*)"|[^;\s]*)/i.exec(s);
+  if (!m) return null;
+  const name = m[2] ?? m[1];
+  return name.length ? ascii(name) : null;
 }

@@ -6,7 +6,13 @@
  */
 import { EMPTY } from '../types.js';
 
-export function normalizeUri(raw: Uint8Array): { uri: Uint8Array; host: Uint8Array | null } {
+/**
+ * `doubleDecodePath` / `doubleDecodeQuery` (libhtp's double-decode-path/-query settings)
+ * %-decode the decoded path / query once more; `doubleEncoded` is then true when that second
+ * pass changed anything (libhtp raises http.double_encoded_uri: "/evil%2527sqli" →
+ * "/evil%27sqli" → "/evil'sqli").
+ */
+export function normalizeUri(raw: Uint8Array, doubleDecodePath = false, doubleDecodeQuery = false): { uri: Uint8Array; host: Uint8Array | null; doubleEncoded: boolean; pathLen: number } {
   let start = 0;
   let host: Uint8Array | null = null;
   // absolute-form: scheme "://" authority path
@@ -22,15 +28,25 @@ export function normalizeUri(raw: Uint8Array): { uri: Uint8Array; host: Uint8Arr
     start = a;
   }
   const src = raw.subarray(start);
-  if (src.length === 0) return { uri: start > 0 ? Uint8Array.of(47) : EMPTY, host };
+  if (src.length === 0) return { uri: start > 0 ? Uint8Array.of(47) : EMPTY, host, doubleEncoded: false, pathLen: start > 0 ? 1 : 0 };
   // Split path and query; decode both, remove dot segments in the path only.
   let q = src.indexOf(63);
   if (q < 0) q = src.length;
-  const path = removeDots(pctDecode(src.subarray(0, q)));
-  const query = pctDecode(src.subarray(q));
+  let doubleEncoded = false;
+  let p1 = pctDecode(src.subarray(0, q));
+  if (doubleDecodePath && p1.indexOf(37) >= 0) {
+    const p2 = pctDecode(p1);
+    if (p2.length !== p1.length) { doubleEncoded = true; p1 = p2; }
+  }
+  const path = removeDots(p1);
+  let query = pctDecode(src.subarray(q));
+  if (doubleDecodeQuery && query.indexOf(37) >= 0) {
+    const q2 = pctDecode(query);
+    if (q2.length !== query.length) { doubleEncoded = true; query = q2; }
+  }
   const out = new Uint8Array(path.length + query.length);
   out.set(path); out.set(query, path.length);
-  return { uri: out, host };
+  return { uri: out, host, doubleEncoded, pathLen: path.length };
 }
 
 function isSchemeChar(c: number): boolean {
