@@ -59,6 +59,8 @@ import { prefilter } from './prefilter.js';
 import { decodeEvent } from './decode-event.js';
 import { ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr } from './header-buffers.js';
 import { icmpv6Mtu } from './icmpv6-mtu.js';
+import { fileName, filename } from './file-name.js';
+import { fileext } from './fileext.js';
 import { flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient } from './flow-pkts.js';
 
 export const KEYWORDS: readonly Keyword[] = [
@@ -70,7 +72,7 @@ export const KEYWORDS: readonly Keyword[] = [
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
-  ...APP_KEYWORDS, tlsFingerprint,
+  ...APP_KEYWORDS, tlsFingerprint, fileName, filename, fileext,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(

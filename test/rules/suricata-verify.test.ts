@@ -26,9 +26,6 @@ export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['detect-bidir-ja3', 'transactional bidirectional rules (=> header, Suricata 8) are not parsed (invalid-header)'],
   ['detect-bytetest-02', 'raw-stream timing on a midstream pickup: Suricata alerts sids 4/5 once on the first packet (payload inspection, not yet added to the stream) and once more when the stream is inspected; Fennec adds the midstream packet to the stream and alerts once (1 alert each, expected 2)'],
   ['domain-keyword', 'domain / tld keywords (Suricata 8 dns) not implemented'],
-  ['fileext-01', 'file tracking keywords (fileext) not implemented'],
-  ['fileext-02', 'file tracking keywords (filename, fileext) not implemented'],
-  ['filename-01', 'file tracking keywords (filename) not implemented'],
   ['protocol-change-failed-event', 'HTTP app-layer event http.failed_protocol_change (Upgrade to an unparsed protocol) is not raised'],
 ]);
 
