@@ -32,6 +32,7 @@ DEBIAN_PACKAGES=(
   tcpreplay           # tcpreplay/tcprewrite for live tests
   tcpdump             # capture benchmark peer
   python3             # ../shared/tools/mkbench
+  publicsuffix        # public_suffix_list.dat for the domain / tld transforms (rules/keywords/domain.ts)
 )
 
 missing=()

@@ -61,6 +61,7 @@ import { ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr } from './header
 import { icmpv6Mtu } from './icmpv6-mtu.js';
 import { fileName, filename } from './file-name.js';
 import { fileext } from './fileext.js';
+import { domain, tld } from './domain.js';
 import { flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient } from './flow-pkts.js';
 
 export const KEYWORDS: readonly Keyword[] = [
@@ -72,7 +73,7 @@ export const KEYWORDS: readonly Keyword[] = [
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
-  ...APP_KEYWORDS, tlsFingerprint, fileName, filename, fileext,
+  ...APP_KEYWORDS, tlsFingerprint, fileName, filename, fileext, domain, tld,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(

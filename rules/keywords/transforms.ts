@@ -23,7 +23,7 @@ const PCREXFORM = new Map<string, p2.Pcre2Code>();
  * `content:"x"; from_base64; content:"y"`) the transform starts a new instance of the
  * buffer: earlier matches inspect the plain buffer, later ones the transformed one.
  */
-function addTransform(b: RuleBuilder, name: string, spec: string): string | null {
+export function addTransform(b: RuleBuilder, name: string, spec: string): string | null {
   if (!b.ctx.appLayer) { b.rule.needs.push(name); return null; }
   const l = currentList(b, name);
   if (typeof l === 'string') return l;
@@ -167,6 +167,9 @@ export const TRANSFORMS: Keyword[] = [
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 const hexv = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
 
+/** Transforms defined in their own keyword file (domain.ts: domain, tld), by name. */
+export const EXTRA_TRANSFORMS = new Map<string, (b: Uint8Array) => Uint8Array>();
+
 /** Applies one transform; returns a new buffer (the input is never modified: it is the transaction's). */
 export function transformBuffer(t: string, b: Uint8Array): Uint8Array {
   const c = t.indexOf(':');
@@ -222,6 +225,6 @@ export function transformBuffer(t: string, b: Uint8Array): Uint8Array {
     case 'to_md5': return new Uint8Array(createHash('md5').update(b).digest());
     case 'to_sha1': return new Uint8Array(createHash('sha1').update(b).digest());
     case 'to_sha256': return new Uint8Array(createHash('sha256').update(b).digest());
-    default: return b;
+    default: return EXTRA_TRANSFORMS.get(t)?.(b) ?? b;
   }
 }
