@@ -78,7 +78,7 @@ function headerTokens(h: string): string[] | null {
 export function newRule(file: string, line: number, text: string): Rule {
   return {
     index: -1, action: 'alert', proto: { name: 'ip', ipProto: -1, app: '', pktOnly: false, streamOnly: false },
-    src: { k: 'any' }, sport: { k: 'any' }, dst: { k: 'any' }, dport: { k: 'any' }, bidirectional: false,
+    src: { k: 'any' }, sport: { k: 'any' }, dst: { k: 'any' }, dport: { k: 'any' }, bidirectional: false, txBoth: false,
     sid: 0, gid: 1, rev: 0, msg: '', classtype: '', category: '', priority: 3, references: [], metadata: [],
     target: '', payload: [], hdrBufs: [], decodeEvents: [], header: [], dsize: null, flow: null, flowbits: [], flowints: [],
     threshold: null, suppress: [], rateFilter: null, detectionFilter: null, noalert: false, tag: null, byteVars: 0, needs: [],
@@ -111,8 +111,9 @@ export function parseRule(text: string, file: string, line: number, ctx: Ruleset
     const v = pn === 'ipv4' ? 4 : 6;
     rule.header.push({ keyword: pn, match: (p) => p.ipVersion === v });
   }
-  if (dir !== '->' && dir !== '<>') return fail('invalid-header', '', `bad direction "${dir}"`);
+  if (dir !== '->' && dir !== '<>' && dir !== '=>') return fail('invalid-header', '', `bad direction "${dir}"`);
   rule.bidirectional = dir === '<>';
+  rule.txBoth = dir === '=>';
   const vars = ctx.vars;
   const s = parseAddress(src, vars); if (typeof s === 'string') return fail('invalid-header', '', `source address: ${s}`);
   const d = parseAddress(dst, vars); if (typeof d === 'string') return fail('invalid-header', '', `destination address: ${d}`);
@@ -148,6 +149,8 @@ export function parseRule(text: string, file: string, line: number, ctx: Ruleset
     if (rule.needs.length) return fail('needs-app-layer', name, `${name} needs app-layer buffer ${rule.needs[0]}`);
   }
   if (!haveSid) return fail('missing-sid', '', 'rule has no sid');
+  // Suricata 8: `=>` is for transactions (app-layer buffers) only.
+  if (rule.txBoth && !rule.app) return fail('invalid-header', '', '=> rules need app-layer transaction keywords');
   // App-layer protocols Fennec parses (sensor/app: http, dns, tls, ssh) load once the
   // context has app-layer detection on; the others (smtp, ftp, smb ...) still skip.
   if (proto.app && !(ctx.appLayer && appProtoId(proto.app) > 0)) return fail('needs-app-layer-protocol', proto.app, `protocol "${proto.app}" needs app-layer detection`);

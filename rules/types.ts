@@ -202,6 +202,13 @@ export interface Rule {
   src: AddrExpr; sport: PortExpr;
   dst: AddrExpr; dport: PortExpr;
   bidirectional: boolean;
+  /**
+   * `=>` (Suricata 8 transactional bidirectional rule): matches one transaction whose
+   * to_server buffers match the request and whose to_client buffers match the response;
+   * the header's src/sport is the client. Buffers that exist in both directions are
+   * to_server unless the sticky buffer names a direction (`http.connection: to_client`).
+   */
+  txBoth: boolean;
   sid: number; gid: number; rev: number;
   msg: string;
   classtype: string; category: string; priority: number;

@@ -110,6 +110,9 @@ function planOf(r: Rule): Plan | null {
   const single = (d: number): boolean => d === TO_SERVER || d === TO_CLIENT;
   for (const l of app.lists) if (single(l.dirs)) needs |= l.dirs;
   for (const n of app.nums) if (single(n.dirs)) needs |= n.dirs;
+  // `=>` (Suricata 8): one transaction, both directions; evaluated once the response side
+  // completes, with the request side already there.
+  if (r.txBoth) needs = TO_SERVER | TO_CLIENT;
   if (needs & TO_CLIENT) sides = TO_CLIENT;
   else if (needs & TO_SERVER) sides = TO_SERVER;
   else sides = want;
@@ -274,7 +277,10 @@ export class AppInspector {
   match(pl: Plan, tx: AppTx, dir: number, e: FlowEnds, f: FlowCtx | null, tsUs: number): boolean {
     const r = pl.rule;
     if (r.proto.ipProto >= 0 && r.proto.ipProto !== e.proto) return false;
-    const ts = dir === TO_SERVER;
+    // `=>` rules: the header describes the request (src = client) whichever side completes;
+    // buffers of both directions were bound to one at parse time (to_server by default).
+    const ts = dir === TO_SERVER || r.txBoth;
+    const amb = r.txBoth ? TO_SERVER : dir;
     const src = ts ? e.client : e.server, dst = ts ? e.server : e.client;
     const sp = ts ? e.clientPort : e.serverPort, dp = ts ? e.serverPort : e.clientPort;
     if (!(addrMatch(r.src, e.ipVersion, src) && addrMatch(r.dst, e.ipVersion, dst) && portMatch(r.sport, sp) && portMatch(r.dport, dp))) {
@@ -296,7 +302,7 @@ export class AppInspector {
     }
     for (const ev of a.events) if (!tx.events.includes(ev)) return false;
     for (const n of a.nums) {
-      const d = n.dirs === (TO_SERVER | TO_CLIENT) ? dir : n.dirs;
+      const d = n.dirs === (TO_SERVER | TO_CLIENT) ? amb : n.dirs;
       let ok = false;
       for (let i = 0; i < 64; i++) {
         const v = (tx.num as (name: string, i: number, dir: number) => number)(n.name, i, d);
@@ -305,7 +311,7 @@ export class AppInspector {
       }
       if (!ok) return false;
     }
-    for (const l of a.lists) if (!this.list(l, tx, dir)) return false;
+    for (const l of a.lists) if (!this.list(l, tx, amb)) return false;
     if (r.payload.length) {
       if (this.raw === null || this.rawLen === 0) return false;
       if (!this.payload.inspect(r.payload, this.raw, 0, this.rawLen)) return false;

@@ -110,13 +110,17 @@ function setProto(a: AppRuleSpec, proto: number, name: string): string | null {
   return null;
 }
 
-export function listFor(b: RuleBuilder, d: BufferDef): AppList | string {
+export function listFor(b: RuleBuilder, d: BufferDef, dir = 0): AppList | string {
   const a = appSpec(b);
   const e = setProto(a, d.proto, d.name);
   if (e) return e;
-  let l = a.lists.find((x) => x.name === d.name);
+  // `=>` rules: a buffer of both directions is to_server unless named to_client; the
+  // to_client instance is its own list.
+  if (b.rule.txBoth && d.dirs === BOTH && dir === 0) dir = TO_SERVER;
+  const name = dir === TO_CLIENT && d.dirs === BOTH ? `${d.name}:to_client` : d.name;
+  let l = a.lists.find((x) => x.name === name);
   if (!l) {
-    l = { name: d.name, buffer: d.buffer, dirs: d.dirs, multi: d.multi ?? false, matches: [], bsize: null, transforms: [] };
+    l = { name, buffer: d.buffer, dirs: dir || d.dirs, multi: d.multi ?? false, matches: [], bsize: null, transforms: [] };
     a.lists.push(l);
   }
   return l;
@@ -129,12 +133,20 @@ export const BUFFER_DEFS = new Map<string, BufferDef>();
 export function stickyBuffer(d: BufferDef): Keyword {
   BUFFER_DEFS.set(d.name, d);
   return {
-    name: d.name, aliases: d.aliases, value: 'none', description: d.description, url: docUrl(d.doc[0], d.doc[1]),
-    parse(_v, b) {
+    name: d.name, aliases: d.aliases, value: 'optional', description: d.description, url: docUrl(d.doc[0], d.doc[1]),
+    parse(v, b) {
       if (gate(b, d.name) === null) return null;
-      const l = listFor(b, d);
+      // Suricata 8 `=>` rules: `http.connection: to_client;` picks the direction.
+      let dir = 0;
+      if (v !== null) {
+        if (v !== 'to_client' && v !== 'to_server') return `${d.name}: direction must be to_client or to_server`;
+        if (!b.rule.txBoth) return `${d.name}: a direction is only allowed in => rules`;
+        dir = v === 'to_client' ? TO_CLIENT : TO_SERVER;
+        if ((d.dirs & dir) === 0) return `${d.name} has no ${v} direction`;
+      }
+      const l = listFor(b, d, dir);
       if (typeof l === 'string') return l;
-      b.buffer = d.name;
+      b.buffer = l.name;
       b.lastContent = null;
       b.lastPayload = l.matches.length ? l.matches[l.matches.length - 1] : null;
       return null;
