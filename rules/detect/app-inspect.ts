@@ -322,6 +322,12 @@ export class AppInspector {
   private list(l: AppList, tx: AppTx, dir: number): boolean {
     const d = l.dirs === (TO_SERVER | TO_CLIENT) ? dir : l.dirs;
     const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
+    if (l.absent) {
+      // `absent` (rules/keywords/absent.ts): no instance, or an empty one (a response without body).
+      const b0 = get.call(tx, l.buffer, 0, d);
+      if (b0 === null || b0.length === 0) return true;
+      if (l.absent === 1) return false;
+    }
     for (let i = 0; ; i++) {
       let b = get.call(tx, l.buffer, i, d);
       if (b === null) return false;

@@ -54,6 +54,7 @@ import { pktData } from './pkt-data.js';
 import { base64Decode } from './base64-decode.js';
 import { base64Data } from './base64-data.js';
 import { tlsFingerprint } from './tls-fingerprint.js';
+import { absent } from './absent.js';
 import { APP_KEYWORDS } from './app-keywords.js';
 import { prefilter } from './prefilter.js';
 import { decodeEvent } from './decode-event.js';
@@ -73,7 +74,7 @@ export const KEYWORDS: readonly Keyword[] = [
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
-  ...APP_KEYWORDS, tlsFingerprint, fileName, filename, fileext, domain, tld,
+  ...APP_KEYWORDS, tlsFingerprint, absent, fileName, filename, fileext, domain, tld,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(
