@@ -40,7 +40,7 @@ export interface CompiledRuleset {
   groups: Group[];
   /** TCP, per direction: rules inspected on the reassembled stream (raw stream inspection). */
   streamGroups: Group[];
-  /** TCP, per direction: the packet rules of groups[dir] that are not stream rules (tracked packets). */
+  /** TCP, per direction: the packet rules of groups[dir] that are not stream rules, plus the stream rules that also need the packet (streamAlsoPacket), for tracked packets. */
   pktGroups: Group[];
   /** 1 when the rule is inspected on the stream instead of on tracked packets (streamEligible). */
   streamRule: Uint8Array;
@@ -98,7 +98,7 @@ function inGroup(r: Rule, pg: number, dir: number): boolean {
  * (no dsize, packet header keywords or decode events, not `flow:no_stream` / `tcp-pkt`).
  * On packets the reassembler adds to a stream they are matched on the stream only (like
  * Suricata skipping packet payload inspection for PKT_STREAM_ADD packets of
- * SIG_FLAG_REQUIRE_STREAM rules); on untracked packets on the packet payload.
+ * SIG_FLAG_REQUIRE_STREAM rules) unless streamAlsoPacket; on untracked packets on the packet payload.
  */
 export function streamEligible(r: Rule): boolean {
   return (r.proto.ipProto === 6 || r.proto.ipProto === -1) && !r.app && r.payload.length > 0 && !r.proto.pktOnly
@@ -106,9 +106,26 @@ export function streamEligible(r: Rule): boolean {
     && r.hdrBufs.length === 0 && r.decodeEvents.length === 0;
 }
 
+/**
+ * A raw-stream rule that ALSO inspects the payload of packets added to the stream. Suricata
+ * (detect-parse.c SigValidate, "TCP: corner cases") gives a TCP payload rule
+ * SIG_FLAG_REQUIRE_STREAM, plus SIG_FLAG_REQUIRE_PACKET when a content has depth or offset
+ * (startswith sets depth); DetectEngineInspectRulePayloadMatches (detect.c) skips the packet
+ * payload of a PKT_STREAM_ADD packet only for rules WITHOUT REQUIRE_PACKET. So such a rule
+ * matches the packet when it arrives (its bytes are not yet acknowledged, no stream data) and
+ * again when the stream is inspected: suricata-verify detect-bytetest-02 (one midstream
+ * packet, `content:"GET "; depth:4; ...`) alerts twice, its pcre / byte_jump rules once.
+ * `flow:only_stream` / `tcp-stream` rules stay stream-only.
+ */
+export function streamAlsoPacket(r: Rule): boolean {
+  if (r.proto.streamOnly || (r.flow !== null && r.flow.onlyStream)) return false;
+  for (const m of r.payload) if (m.t === 'content' && (m.hasDepth || m.hasOffset || m.startswith)) return true;
+  return false;
+}
+
 export function rulesetHash(rs: Ruleset): string {
   const h = createHash('sha256');
-  h.update(`fennec-rules-v2 hs ${safeVersion()}\n`);
+  h.update(`fennec-rules-v3 hs ${safeVersion()}\n`);
   h.update(JSON.stringify(rs.ctx.vars));
   for (const r of rs.rules) h.update(r.text + '\n');
   return h.digest('hex').slice(0, 32);
@@ -181,7 +198,7 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   for (let dir = 0; dir < 2; dir++) {
     const d = dir === 0 ? 'toserver' : 'toclient';
     streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir)));
-    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => streamRule[r.index] === 0 && inGroup(r, 0, dir)));
+    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir)));
   }
   return { ruleset: rs, rules, groups, streamGroups, pktGroups, streamRule, fastPattern, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
 }

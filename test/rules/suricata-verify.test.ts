@@ -21,7 +21,6 @@ import { SV } from './fixtures.js';
 export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
   ['bug-5929-02', 'the capture is HTTP/2 (prior knowledge): no HTTP/2 parser in sensor/app'],
   ['detect-bidir', 'filesize keyword (file tracking) not implemented: sids 16/17 (filesize: to_client, <100 / >100) are skipped, so sid 17 has 0 alerts (expected 1); the => sids 1-15 match as expected'],
-  ['detect-bytetest-02', 'raw-stream timing on a midstream pickup: Suricata alerts sids 4/5 once on the first packet (payload inspection, not yet added to the stream) and once more when the stream is inspected; Fennec adds the midstream packet to the stream and alerts once (1 alert each, expected 2)'],
   ['protocol-change-failed-event', 'needs SMTP detection and protocol change: Suricata detects smtp (port 25 banner/EHLO), STARTTLS starts a change to TLS, the server then answers "HTTP/1.1 101" with Upgrade: h2c, and HTTP\'s second change request fails (http.failed_protocol_change, alerted in both directions of the tx = 2); sensor/app has no SMTP parser and no protocol change, so the flow is app_proto failed'],
 ]);
 
