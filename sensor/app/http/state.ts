@@ -380,10 +380,12 @@ function headerEvents(h: HeaderBlock, t: HttpTx, side: 'request' | 'response'): 
   const n = h.names.length;
   if (n < 2) return;
   let rep = false, dupCl = false, firstCl = -2;
+  // Lower-cased once per block: a request has ~10 headers, so the pairwise scan is ~50 string compares.
+  const lower = h.names.map((x) => x.toLowerCase());
   for (let i = 0; i < n; i++) {
-    const li = h.names[i].toLowerCase();
+    const li = lower[i];
     let seen = false;
-    for (let j = 0; j < i && !seen; j++) seen = h.names[j].toLowerCase() === li;
+    for (let j = 0; j < i && !seen; j++) seen = lower[j] === li;
     if (li === 'content-length') {
       const v = parseLen(h.values[i]);
       if (firstCl === -2) firstCl = v;
