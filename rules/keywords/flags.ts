@@ -41,7 +41,7 @@ export const flags: Keyword = {
       : mod === '*' ? (f: number) => (f & want) !== 0
       : mod === '!' ? (f: number) => want === 0 ? (f & keep) !== 0 : (f & want) !== want
       : (f: number) => (f & keep) === want;
-    b.rule.header.push({ keyword: 'flags', match: (p) => p.proto === 6 && fn(p.tcpFlags) });
+    b.rule.header.push({ keyword: 'flags', match: (p) => p.proto === 6 && fn(p.tcpFlags), tcpFlags: fn });
     return null;
   },
 };

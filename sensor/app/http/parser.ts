@@ -34,6 +34,8 @@ export interface HeaderBlock {
   /** First line without CRLF. */
   line: Uint8Array;
   names: string[];
+  /** Lower-case names, filled on first lookup (sensor/app/http/state.ts). */
+  lnames?: string[];
   /** Values as received (trimmed), parallel to names. */
   values: Uint8Array[];
   /** Raw header lines after the first line, including the final empty line. */

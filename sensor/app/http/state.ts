@@ -34,11 +34,19 @@ class Body {
   }
 }
 
+/** Lower-case header names, computed once per header block (lookups ran toLowerCase per header per lookup). */
+function lowerNames(h: HeaderBlock): string[] {
+  let l = h.lnames;
+  if (l === undefined) { l = h.names.map((n) => n.toLowerCase()); h.lnames = l; }
+  return l;
+}
+
 function header(h: HeaderBlock | null, lname: string): Uint8Array | null {
   if (!h) return null;
+  const names = lowerNames(h);
   let out: Uint8Array | null = null;
-  for (let i = 0; i < h.names.length; i++) {
-    if (h.names[i].toLowerCase() !== lname) continue;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== lname) continue;
     // Repeated headers are joined with ", " (libhtp does the same).
     if (out === null) out = h.values[i];
     else { const j: Uint8Array = new Uint8Array(out.length + 2 + h.values[i].length); j.set(out); j[out.length] = 44; j[out.length + 1] = 32; j.set(h.values[i], out.length + 2); out = j; }
@@ -46,16 +54,20 @@ function header(h: HeaderBlock | null, lname: string): Uint8Array | null {
   return out;
 }
 
+/** "Name: value\r\n" per header, sized first and filled once (it pushed every byte into a number[]: 10 % of the allocations with ET Open). */
 function joinHeaders(h: HeaderBlock): Uint8Array {
-  const parts: number[] = [];
+  let n = 0;
+  for (let i = 0; i < h.names.length; i++) n += h.names[i].length + h.values[i].length + 4;
+  const o = new Uint8Array(n);
+  let p = 0;
   for (let i = 0; i < h.names.length; i++) {
-    const n = h.names[i];
-    for (let k = 0; k < n.length; k++) parts.push(n.charCodeAt(k));
-    parts.push(58, 32);
-    for (const c of h.values[i]) parts.push(c);
-    parts.push(13, 10);
+    const nm = h.names[i], v = h.values[i];
+    for (let k = 0; k < nm.length; k++) o[p++] = nm.charCodeAt(k);
+    o[p++] = 58; o[p++] = 32;
+    o.set(v, p); p += v.length;
+    o[p++] = 13; o[p++] = 10;
   }
-  return Uint8Array.from(parts);
+  return o;
 }
 
 function headerNames(h: HeaderBlock): Uint8Array {
