@@ -26,7 +26,7 @@ import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
-import { BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
+import { APP_PROTO_NAMES, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
@@ -167,7 +167,7 @@ export class AppInspector {
     const anyProto: number[] = [];
     const perProto: Array<Map<string, { buffer: number; dirs: number; lits: LiteralPattern[]; ids: Map<string, number>; plans: number[][] }>> = [];
     const alwaysP: number[][] = [];
-    for (let i = 0; i < 6; i++) { perProto.push(new Map()); alwaysP.push([]); }
+    for (let i = 0; i < APP_PROTO_NAMES.length; i++) { perProto.push(new Map()); alwaysP.push([]); }
     this.plans.forEach((pl, i) => {
       const fp = pl.proto === 0 ? null : appFastPattern(pl.app);
       if (pl.proto === 0) { anyProto.push(i); return; }
@@ -187,7 +187,7 @@ export class AppInspector {
       }
       g.plans[id].push(i);
     });
-    for (let p = 0; p < 6; p++) {
+    for (let p = 0; p < APP_PROTO_NAMES.length; p++) {
       this.always.push(Int32Array.from([...alwaysP[p], ...anyProto].sort((a, b) => a - b)));
       const groups: BufGroup[] = [];
       const gl = [...perProto[p].values()];

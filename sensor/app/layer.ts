@@ -51,7 +51,7 @@ export class AppLayer {
   readonly protoDir: Uint8Array;
   /** libhtp settings for new HTTP flows (sensor config `app.http`). */
   httpCfg: HttpConfig = DEFAULT_HTTP_CONFIG;
-  readonly counters: AppCounters = { detected: [0, 0, 0, 0, 0, 0], failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
+  readonly counters: AppCounters = { detected: APP_PROTO_NAMES.map(() => 0), failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
 
   constructor(readonly cap: number, private readonly onTx: (slot: number, tx: AppTx, dir: number) => void) {
     this.proto = new Uint8Array(cap);

@@ -203,7 +203,7 @@ export class AppStage implements PacketStage, StreamConsumer {
       'app_layer.failed': c.failed, 'app_layer.gaps': c.gaps, 'app_layer.tx': c.txs, 'app_layer.dns_malformed': c.dnsMalformed,
       'app_layer.alerts': this.alerts,
     };
-    for (let i = 1; i < 5; i++) out[`app_layer.flow.${APP_PROTO_NAMES[i]}`] = c.detected[i];
+    for (let i = 1; i < APP_PROTO_NAMES.length; i++) if (i !== 5) out[`app_layer.flow.${APP_PROTO_NAMES[i]}`] = c.detected[i];
     if (this.inspector) { out['app_layer.rule_checks'] = this.inspector.counters.ruleChecks; out['app_layer.rules'] = this.inspector.size; out['app_layer.prefilter_scans'] = this.inspector.counters.scans; }
     return out;
   }

@@ -6,8 +6,8 @@
  * reuses after onData returns (reassembly/tcp.ts), so anything kept must be copied.
  */
 
-export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5 }
-export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed'];
+export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5, SMTP = 6, FTP = 7, FTP_DATA = 8 }
+export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed', 'smtp', 'ftp', 'ftp-data'];
 
 export function appProtoId(name: string): number {
   switch (name) {
@@ -16,6 +16,9 @@ export function appProtoId(name: string): number {
     case 'tls': case 'ssl': return AppProto.TLS;
     case 'ssh': return AppProto.SSH;
     case 'failed': return AppProto.FAILED;
+    case 'smtp': return AppProto.SMTP;
+    case 'ftp': return AppProto.FTP;
+    case 'ftp-data': return AppProto.FTP_DATA;
     default: return -1;
   }
 }
