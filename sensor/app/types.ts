@@ -6,8 +6,8 @@
  * reuses after onData returns (reassembly/tcp.ts), so anything kept must be copied.
  */
 
-export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5, SMTP = 6, FTP = 7, FTP_DATA = 8 }
-export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed', 'smtp', 'ftp', 'ftp-data'];
+export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5, SMTP = 6, FTP = 7, FTP_DATA = 8, HTTP2 = 9 }
+export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed', 'smtp', 'ftp', 'ftp-data', 'http2'];
 
 export function appProtoId(name: string): number {
   switch (name) {
@@ -19,6 +19,7 @@ export function appProtoId(name: string): number {
     case 'smtp': return AppProto.SMTP;
     case 'ftp': return AppProto.FTP;
     case 'ftp-data': return AppProto.FTP_DATA;
+    case 'http2': return AppProto.HTTP2;
     default: return -1;
   }
 }
