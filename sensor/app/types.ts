@@ -49,6 +49,12 @@ export const BUF = {
   // SSH
   SSH_PROTO: 80, SSH_SOFTWARE: 81, SSH_HASSH: 82, SSH_HASSH_STRING: 83, SSH_HASSH_SERVER: 84,
   SSH_HASSH_SERVER_STRING: 85,
+  // HTTP/2 (sensor/app/http2): http2.header_name, http2.header (one instance per header)
+  HTTP2_HEADER_NAME: 90, HTTP2_HEADER: 91,
+  // SMTP (sensor/app/smtp)
+  SMTP_HELO: 90, SMTP_MAIL_FROM: 91, SMTP_RCPT_TO: 92,
+  // FTP control channel (sensor/app/ftp)
+  FTP_COMMAND: 95, FTP_COMMAND_DATA: 96, FTP_REPLY: 97, FTP_COMPLETION_CODE: 98,
 } as const;
 
 /** Direction bits: which side of a transaction a buffer belongs to. */
