@@ -26,7 +26,7 @@ import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
-import { APP_PROTO_NAMES, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
+import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
@@ -98,6 +98,8 @@ interface Plan {
   needs: number;
   /** App protocol required by header or buffers (AppProto), 0 = any. */
   proto: number;
+  /** `alert http1`: not evaluated on HTTP/2 transactions. */
+  h1: boolean;
 }
 
 export interface AppInspectCounters {
@@ -128,8 +130,9 @@ function planOf(r: Rule): Plan | null {
   if (!(sides & want) && !r.bidirectional) sides = 0;
   const hp = r.proto.app ? appProtoId(r.proto.app) : 0;
   if (hp < 0) return null;
-  if (hp && app.proto && hp !== app.proto) return null;
-  return { rule: r, app, sides, needs, proto: hp || app.proto };
+  // `alert http2` with http.* buffers: an HTTP/2-only rule (http1 / http: both versions but http1 HTTP/1 only).
+  if (hp && app.proto && hp !== app.proto && !(hp === AppProto.HTTP2 && app.proto === AppProto.HTTP)) return null;
+  return { rule: r, app, sides, needs, proto: hp || app.proto, h1: r.proto.app === 'http1' };
 }
 
 export class AppInspector {
@@ -238,39 +241,43 @@ export class AppInspector {
     if (++this.gen === 0xffffffff) { this.stamp.fill(0); this.gen = 1; }
     const gen = this.gen, stamp = this.stamp, cand = this.cand;
     let n = 0;
-    const al = this.always[p];
-    for (let i = 0; i < al.length; i++) { stamp[al[i]] = gen; cand[n++] = al[i]; }
-    const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
-    const pf = this.pf[p], sc = this.scanner, gs = pf.groups;
-    for (let pi = 0; pi < pf.parts.length; pi++) {
-      const part = pf.parts[pi], pg = part.groups;
-      let nb = 0, used = 0;
-      for (let gk = 0; gk < pg.length && nb < sc.maxBuffers; gk++) {
-        const k = pg[gk], g = gs[k];
-        const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
-        if (d !== dir && (tx.progress & d) === 0) continue;
-        for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
-          const b = get.call(tx, g.buffer, i, d);
-          if (b === null) break;
-          if (b.length === 0) continue;
-          if (used + b.length > this.work.length) {
-            const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
-            w.set(this.work.subarray(0, used));
-            this.work = w;
+    // HTTP/2 transactions also run the HTTP rules: Suricata's http.* buffers and `alert http`
+    // cover both versions (sensor/app/http2/tx.ts maps them).
+    for (let q = p; q !== 0; q = q === AppProto.HTTP2 ? AppProto.HTTP : 0) {
+      const al = this.always[q];
+      for (let i = 0; i < al.length; i++) { const x = al[i]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+      const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
+      const pf = this.pf[q], sc = this.scanner, gs = pf.groups;
+      for (let pi = 0; pi < pf.parts.length; pi++) {
+        const part = pf.parts[pi], pg = part.groups;
+        let nb = 0, used = 0;
+        for (let gk = 0; gk < pg.length && nb < sc.maxBuffers; gk++) {
+          const k = pg[gk], g = gs[k];
+          const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
+          if (d !== dir && (tx.progress & d) === 0) continue;
+          for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
+            const b = get.call(tx, g.buffer, i, d);
+            if (b === null) break;
+            if (b.length === 0) continue;
+            if (used + b.length > this.work.length) {
+              const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
+              w.set(this.work.subarray(0, used));
+              this.work = w;
+            }
+            this.work.set(b, used);
+            sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
+            used += b.length; nb++;
           }
-          this.work.set(b, used);
-          sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
-          used += b.length; nb++;
         }
-      }
-      if (nb > 0) {
-        this.counters.scans++;
-        const m = sc.scan(part.db, this.scratch, this.work, nb);
-        for (let j = 0; j < m; j++) {
-          const id = sc.matchId[j];
-          if (part.patGroup[id] !== sc.matchTag[j]) continue;
-          const ps = part.patPlans[id];
-          for (let q = 0; q < ps.length; q++) { const x = ps[q]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+        if (nb > 0) {
+          this.counters.scans++;
+          const m = sc.scan(part.db, this.scratch, this.work, nb);
+          for (let j = 0; j < m; j++) {
+            const id = sc.matchId[j];
+            if (part.patGroup[id] !== sc.matchTag[j]) continue;
+            const ps = part.patPlans[id];
+            for (let z = 0; z < ps.length; z++) { const x = ps[z]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+          }
         }
       }
     }
@@ -281,13 +288,18 @@ export class AppInspector {
 
   private one(pl: Plan, tx: AppTx, dir: number, ends: FlowEnds, f: FlowCtx | null, tsUs: number): void {
     if ((pl.sides & dir) === 0) return;
+    if (pl.h1 && tx.proto === AppProto.HTTP2) return;
     if ((tx.progress & pl.needs) !== pl.needs) return;
+    // One alert per (rule, transaction, direction): Suricata keeps detect state per
+    // direction, so a rule inspected on both sides (no flow direction, buffers of both)
+    // can alert once on each (protocol-change-failed-event: 2 alerts for one tx event).
+    const key = pl.rule.index * 2 + (dir === TO_CLIENT ? 1 : 0);
     let done = this.alerted.get(tx);
-    if (done !== undefined && done.has(pl.rule.index)) return;
+    if (done !== undefined && done.has(key)) return;
     this.counters.ruleChecks++;
     if (!this.match(pl, tx, dir, ends, f, tsUs)) return;
     if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
-    done.add(pl.rule.index);
+    done.add(key);
     this.effects(pl.rule, f);
     if (pl.rule.noalert) return;
     this.counters.alerts++;

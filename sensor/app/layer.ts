@@ -11,13 +11,15 @@ import { HttpState } from './http/state.js';
 import { DnsState } from './dns/parser.js';
 import { TlsState } from './tls/state.js';
 import { SshState } from './ssh/state.js';
+import { Http2State } from './http2/state.js';
+import { NOT_HTTP2, probeHttp2 } from './http2/probe.js';
 import { bareRequestLine, probeTcp, probeUdp } from './probe.js';
 import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './http/config.js';
 
 /** Bytes of a direction kept while the protocol is not yet known. */
 const PENDING_MAX = 16384;
 
-export type AnyState = HttpState | DnsState | TlsState | SshState;
+export type AnyState = HttpState | DnsState | TlsState | SshState | Http2State;
 
 export interface AppCounters {
   detected: number[];
@@ -71,7 +73,7 @@ export class AppLayer {
     this.proto[slot] = p;
     this.counters.detected[p]++;
     const s = p === AppProto.HTTP ? new HttpState(sink, this.httpCfg) : p === AppProto.DNS ? new DnsState(sink)
-      : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink) : null;
+      : p === AppProto.HTTP2 ? new Http2State(sink, this.httpCfg.responseBodyLimit) : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink) : null;
     this.state[slot] = s;
     return s;
   }
@@ -103,7 +105,9 @@ export class AppLayer {
         this.pending[pi] = null;
         b = m; off = 0; len = m.length;
       }
-      const r = probeTcp(b, off, len, toServer, sport, dport);
+      // HTTP/2 first: its preface "PRI * HTTP/2.0" looks like an HTTP/1 request line.
+      let r = probeHttp2(b, off, len, toServer);
+      if (r === NOT_HTTP2) r = probeTcp(b, off, len, toServer, sport, dport);
       if (r === AppProto.HTTP && toServer && prev === null && this.pending[pi ^ 1] === null && this.probeFail[slot] === 0
         && len >= 5 && b[off] === 72 && b[off + 1] === 84 && b[off + 2] === 84 && b[off + 3] === 80 && b[off + 4] === 47) {
         // The first data of the flow is a response: the "client" is the server.
@@ -137,12 +141,14 @@ export class AppLayer {
       case AppProto.TLS: (s as TlsState).feed(b, off, len, toServer); break;
       case AppProto.SSH: (s as SshState).feed(b, off, len, toServer); break;
       case AppProto.DNS: (s as DnsState).stream(b, off, len, toServer); break;
+      case AppProto.HTTP2: (s as Http2State).feed(b, off, len, toServer); break;
     }
   }
 
   /** First bytes of the direction that did not identify the flow (see protoDir). */
   private probeDir(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
-    const r = probeTcp(b, off, len, toServer, sport, dport);
+    let r = probeHttp2(b, off, len, toServer);
+    if (r === NOT_HTTP2) r = probeTcp(b, off, len, toServer, sport, dport);
     if (r === AppProto.UNKNOWN) return;
     this.protoDir[slot * 2 + (toServer ? 0 : 1)] = r === AppProto.FAILED ? this.proto[slot] : r;
   }
@@ -153,12 +159,13 @@ export class AppLayer {
     if (s === null) { if (this.proto[slot] === AppProto.UNKNOWN) this.probeFail[slot] |= toServer ? 1 : 2; return; }
     if (s instanceof HttpState) { const h = toServer ? s.request : s.response; h.skip(len); }
     else if (s instanceof TlsState || s instanceof SshState) s.close(toServer);
+    else if (s instanceof Http2State) s.gap(toServer);
   }
 
   close(slot: number, toServer: boolean): void {
     const s = this.state[slot];
     if (s === null) return;
-    if (s instanceof HttpState || s instanceof TlsState || s instanceof SshState) s.close(toServer);
+    if (s instanceof HttpState || s instanceof TlsState || s instanceof SshState || s instanceof Http2State) s.close(toServer);
   }
 
   /** One UDP datagram of a flow. */
