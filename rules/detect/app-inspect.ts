@@ -26,6 +26,7 @@ import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
+import { THREAD_XBITS, type XbitsTable } from './xbits.js';
 import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
@@ -156,7 +157,8 @@ export class AppInspector {
   private readonly payload = new PayloadInspector();
   private readonly alerted = new WeakMap<AppTx, Set<number>>();
 
-  constructor(rules: readonly Rule[], private readonly sink: AppAlertSink) {
+  /** xbits/hostbits: the packet's src is the client for a to-server side, else the server. */
+  constructor(rules: readonly Rule[], private readonly sink: AppAlertSink, private readonly xbits: XbitsTable = THREAD_XBITS) {
     for (const r of rules) {
       const p = planOf(r);
       if (!p) continue;
@@ -301,6 +303,8 @@ export class AppInspector {
     if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
     done.add(key);
     this.effects(pl.rule, f);
+    const xb = pl.rule.xbits;
+    if (xb !== undefined) this.xbits.apply(xb, dir === TO_SERVER ? ends.client : ends.server, dir === TO_SERVER ? ends.server : ends.client, tsUs);
     if (pl.rule.noalert) return;
     this.counters.alerts++;
     this.sink(pl.rule, tx, dir);
@@ -326,6 +330,7 @@ export class AppInspector {
       if (fo.onlyStream || fo.noStream) { /* transactions come from the stream */ }
     }
     if (!flowConditions(r, f, tsUs)) return false;
+    if (r.xbits !== undefined && !this.xbits.check(r.xbits, dir === TO_SERVER ? e.client : e.server, dir === TO_SERVER ? e.server : e.client, tsUs)) return false;
     const a = pl.app;
     for (const c of a.protos) {
       const ap = c.dir === TO_SERVER ? e.appProtoTs ?? e.appProto : c.dir === TO_CLIENT ? e.appProtoTc ?? e.appProto : e.appProto;
