@@ -141,6 +141,8 @@ export class AppInspector {
   /** Raw bytes of the direction being inspected (set by the caller per inspect): data[0..rawLen). */
   raw: Uint8Array | null = null;
   rawLen = 0;
+  /** Set by the caller while re-inspecting a to-server side for events the response added. */
+  again = false;
   /** Every plan; plan index = position here (rule load order). */
   private readonly plans: Plan[] = [];
   /** Per AppProto: plans without a prefilter pattern (incl. any-protocol plans). */
@@ -292,16 +294,23 @@ export class AppInspector {
     if ((pl.sides & dir) === 0) return;
     if (pl.h1 && tx.proto === AppProto.HTTP2) return;
     if ((tx.progress & pl.needs) !== pl.needs) return;
-    // One alert per (rule, transaction, direction): Suricata keeps detect state per
-    // direction, so a rule inspected on both sides (no flow direction, buffers of both)
-    // can alert once on each (protocol-change-failed-event: 2 alerts for one tx event).
-    const key = pl.rule.index * 2 + (dir === TO_CLIENT ? 1 : 0);
+    // One alert per (rule, transaction); a rule without buffers (app-layer-event,
+    // app-layer-protocol, numeric checks only) and no flow direction once per direction:
+    // Suricata keeps detect state per direction and such a rule is inspected on both sides
+    // (protocol-change-failed-event: 2 alerts for one tx event). Rules with buffers keep one
+    // alert per tx: several of our both-direction buffers are one-sided in Suricata
+    // (dns.query, tls.sni ...), and per-direction keys double their alerts (bug-1450-02).
+    // A re-inspection (`again`, sensor/app/stage.ts: the to-server side once more after the
+    // response raised events) alerts only when no side did, and then counts for both: the
+    // to-server side had been inspected complete before the event (bug-1450-02: 1 alert).
+    const key = pl.rule.index * 2 + (pl.app.lists.length === 0 && dir === TO_CLIENT ? 1 : 0);
     let done = this.alerted.get(tx);
-    if (done !== undefined && done.has(key)) return;
+    if (done !== undefined && (done.has(key) || (this.again && done.has(pl.rule.index * 2 + 1)))) return;
     this.counters.ruleChecks++;
     if (!this.match(pl, tx, dir, ends, f, tsUs)) return;
     if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
     done.add(key);
+    if (this.again) done.add(pl.rule.index * 2 + 1);
     this.effects(pl.rule, f);
     const xb = pl.rule.xbits;
     if (xb !== undefined) this.xbits.apply(xb, dir === TO_SERVER ? ends.client : ends.server, dir === TO_SERVER ? ends.server : ends.client, tsUs);

@@ -60,8 +60,9 @@ import { dnsOpcode } from './dns-opcode.js';
 import { dnsRrtype } from './dns-rrtype.js';
 import { appLayerProtocol } from './app-layer-protocol.js';
 import { appLayerEvent } from './app-layer-event.js';
+import { MAIL_KEYWORDS } from './mail-keywords.js';
 
 export const APP_KEYWORDS: readonly Keyword[] = [
   httpUri, httpUriModifier, httpUriRaw, httpUriRawModifier, httpMethod, httpMethodModifier, httpRequestLine, httpProtocol, httpHost, httpHostModifier, httpHostRaw, httpHostRawModifier, httpUserAgent, httpUserAgentModifier, httpCookie, httpCookieModifier, httpReferer, httpAccept, httpAcceptEnc, httpAcceptLang, httpConnection, httpContentType, httpContentLen, httpHeader, httpHeaderModifier, httpHeaderRaw, httpHeaderRawModifier, httpHeaderNames, httpStart, httpRequestBody, httpRequestBodyModifier, httpStatCode, httpStatCodeModifier, httpStatMsg, httpStatMsgModifier, httpResponseLine, httpServer, httpLocation, httpResponseBody, httpResponseBodyModifier, fileData, dnsQuery, dnsAnswerName, tlsSni, tlsCertSubject, tlsCertIssuer, tlsCertSerial, tlsCertFingerprint, tlsCerts, ja3Hash, ja3String, ja3sHash, ja3sString, ja4Hash, sshProto, sshSoftware, sshHassh, sshHasshString, sshHasshServer, sshHasshServerString,
-  ...TRANSFORMS, ...OPTION_TRANSFORMS, ...TLS_RANDOM_KEYWORDS, httpRequestHeader, httpResponseHeader, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent,
+  ...TRANSFORMS, ...OPTION_TRANSFORMS, ...TLS_RANDOM_KEYWORDS, httpRequestHeader, httpResponseHeader, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent, ...MAIL_KEYWORDS,
 ];

@@ -56,6 +56,8 @@ export class AppStage implements PacketStage, StreamConsumer {
     private readonly detect: DetectStage | null = null) {
     this.flows = flows;
     this.layer = new AppLayer(flows.cap, (slot, tx, dir) => this.tx(slot, tx, dir));
+    // FTP ftpbounce compares PORT addresses with the client's (IPv4 in word 3; reversed flows swap ends).
+    this.layer.clientV4 = (slot) => (flows.ipv[slot] === 4 ? flows.addr[slot * 8 + (this.layer.reversed[slot] === 1 ? 4 : 0) + 3] : -1);
     const rs = detect ? detect.ruleset.rules : rules;
     this.inspector = rs ? new AppInspector(rs, (r, tx, dir) => this.alert(r, tx, dir)) : null;
     this.ctx = new Array(flows.cap).fill(null);
@@ -95,7 +97,12 @@ export class AppStage implements PacketStage, StreamConsumer {
     if (dir === TO_SERVER) this.evAtReq.set(tx, tx.events.length);
     else {
       const n = this.evAtReq.get(tx);
-      if (n !== undefined && tx.events.length > n) { this.evAtReq.delete(tx); this.inspectSide(slot, tx, TO_SERVER); }
+      if (n !== undefined && tx.events.length > n) {
+        this.evAtReq.delete(tx);
+        this.inspector.again = true;
+        this.inspectSide(slot, tx, TO_SERVER);
+        this.inspector.again = false;
+      }
     }
     this.inspectSide(slot, tx, dir);
   }
