@@ -129,6 +129,20 @@ export class HttpTx implements AppTx {
     return this.pathLen > 0 ? this.uri.subarray(0, this.pathLen) : null;
   }
 
+  /**
+   * Tracked size of the file of one direction (Suricata FileTrackedSize): the body bytes
+   * after dechunking, decompressed for gzip/deflate responses (of the part kept under
+   * response-body-limit); NaN without a file (same rule as fileName) or, unless `partial`,
+   * when the body was cut short (http.body_truncated: FILE_STATE_TRUNCATED).
+   */
+  fileSize(dir: number, partial: boolean): number {
+    if (this.fileName(dir) === null) return NaN;
+    if (!partial && this.events.includes('http.body_truncated')) return NaN;
+    if (dir === TO_SERVER) return this.reqBody.total;
+    const enc = header(this.resp, 'content-encoding');
+    return enc !== null && this.respBody.total > 0 ? this.responseBody().length : this.respBody.total;
+  }
+
   status(): number {
     let v = 0;
     for (const c of this.statCode) { if (c < 48 || c > 57) return -1; v = v * 10 + c - 48; }
@@ -215,7 +229,10 @@ export class HttpTx implements AppTx {
     }
   }
 
-  num(name: string): number {
+  num(name: string, _i = 0, dir = 0): number {
+    // filesize (rules/keywords/filesize.ts): 'filesize' only on a complete file,
+    // 'filesize.gt' (> / >= checks) also on a truncated one (Suricata DetectFilesizeMatch).
+    if (name === 'filesize' || name === 'filesize.gt') return this.fileSize(dir === TO_CLIENT ? TO_CLIENT : TO_SERVER, name === 'filesize.gt');
     if (name === 'urilen') return this.req ? this.uri.length : NaN;
     if (name === 'urilen.raw') return this.req ? this.uriRaw.length : NaN;
     if (name === 'stat_code') return this.status();
