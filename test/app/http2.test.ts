@@ -201,7 +201,7 @@ function run(pcap: string, rules: string): Ev[] {
   }
 }
 
-test('http2 via the CLI: http.* rules and alert http2 match HTTP/2 transactions; alert http1 does not; EVE http{} with http2', () => {
+test('http2 via the CLI: http.* rules and alert http2 match HTTP/2 transactions; alert http1 does not; http2.* keywords; EVE http{} with http2', () => {
   const evs = run(LOOP_PCAP, [
     'alert http any any -> any any (flow:to_server; http.uri; content:"/watchdog/"; startswith; sid:1;)',
     'alert http2 any any -> any any (http.stat_code; content:"201"; sid:2;)',
@@ -210,7 +210,16 @@ test('http2 via the CLI: http.* rules and alert http2 match HTTP/2 transactions;
     'alert http1 any any -> any any (http.uri; content:"/"; sid:5;)',
     'alert http any any -> any any (http.user_agent; content:"Fennec-H2-Test"; sid:6;)',
     'alert http any any -> any any (http.header_names; content:"|0d 0a|x-long|0d 0a|"; sid:7;)',
+    'alert http2 any any -> any any (http2.frametype:PING; sid:10;)',
+    'alert http2 any any -> any any (http2.settings:SETTINGS_MAX_CONCURRENT_STREAMS=77; sid:11;)',
+    'alert http2 any any -> any any (http2.header_name; content:"x-long"; sid:12;)',
+    'alert http2 any any -> any any (http2.header; content:"::status: 201"; sid:15;)',
+    'alert http2 any any -> any any (http2.frametype:GOAWAY; sid:16;)',
+    'alert http2 any any -> any any (http2.frametype:WINDOW_UPDATE; sid:17;)',
   ].join('\n'));
+  // Stream-0 frames are one transaction each (Suricata's global tx): alerts = tshark's frame count.
+  const types = tshark(['-r', LOOP_PCAP, '-d', 'tcp.port==38080,http2', '-T', 'fields', '-e', 'http2.type']).split(/[\n,]/).filter(Boolean).map(Number);
+  const frames = (t: number): number => types.filter((x) => x === t).length;
   const count = (sid: number): number => evs.filter((e) => e.event_type === 'alert' && e.alert!.signature_id === sid).length;
   assert.equal(count(1), 12);
   assert.equal(count(2), 1);
@@ -219,6 +228,12 @@ test('http2 via the CLI: http.* rules and alert http2 match HTTP/2 transactions;
   assert.equal(count(5), 0);
   assert.equal(count(6), 12);
   assert.equal(count(7), 12);
+  assert.equal(count(10), frames(6));
+  assert.equal(count(11), 1);
+  assert.equal(count(12), 12);
+  assert.equal(count(15), 1);
+  assert.equal(count(16), frames(7));
+  assert.equal(count(17), frames(8));
   const a = evs.find((e) => e.event_type === 'alert' && e.alert!.signature_id === 2)!;
   assert.equal(a.app_proto, 'http2');
   assert.equal(a.http!.url, '/upload');
