@@ -145,13 +145,18 @@ export class AppStage implements PacketStage, StreamConsumer {
     // Endpoint orientation in flow-table terms (a reversed flow's client is the table's server).
     const ts = (dir === TO_SERVER) !== (this.layer.reversed[slot] === 1);
     if (rule.action === 'pass') { if (this.cur) this.cur.passed = true; return; }
-    if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter)) {
-      const pv = this.pv;
+    const pv = this.pv;
+    if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter || rule.tag !== null)) {
       pv.ipVersion = fl.ipv[slot]; pv.tsUs = fl.lastUs[slot]; pv.proto = fl.proto[slot];
       for (let i = 0; i < 4; i++) { pv.src[i] = fl.addr[(ts ? a : a + 4) + i]; pv.dst[i] = fl.addr[(ts ? a + 4 : a) + i]; }
       if (!this.detect.detectorNow.thresholds.allow(rule, pv, this.cur)) { this.suppressed++; return; }
     }
     this.alerts++;
+    // tag: installed like a packet alert's (rules/detect/tag.ts), for the flow or the
+    // transaction side's src/dst host. The packet that completed the transaction has not
+    // been through the detect stage's tag pass yet (this stage runs before detection), so
+    // it is counted there as the alerting packet (counted = false).
+    if (this.detect && rule.tag !== null) this.detect.tags.add(rule, pv, 0, slot, false);
     fl.alerted[slot]++;
     const vlan: number[] = [];
     if (fl.vlanCount[slot] > 0) vlan.push(fl.vlan0[slot]);
