@@ -1,8 +1,8 @@
-import { BOTH, stickyBuffer, type BufferDef } from './app-buffer.js';
+import { TO_SERVER, stickyBuffer, type BufferDef } from './app-buffer.js';
 import { AppProto, BUF } from '../../sensor/app/types.js';
 
 const def: BufferDef = {
-  name: 'ftp.command_data', buffer: BUF.FTP_COMMAND_DATA, proto: AppProto.FTP, dirs: BOTH,
+  name: 'ftp.command_data', buffer: BUF.FTP_COMMAND_DATA, proto: AppProto.FTP, dirs: TO_SERVER,
   description: 'the argument of the FTP command of a transaction', doc: ['ftp-keywords', 'ftp-command-data'],
 };
 

@@ -1,8 +1,8 @@
-import { BOTH, stickyBuffer, type BufferDef } from './app-buffer.js';
+import { TO_SERVER, stickyBuffer, type BufferDef } from './app-buffer.js';
 import { AppProto, BUF } from '../../sensor/app/types.js';
 
 const def: BufferDef = {
-  name: 'ftp.command', buffer: BUF.FTP_COMMAND, proto: AppProto.FTP, dirs: BOTH,
+  name: 'ftp.command', buffer: BUF.FTP_COMMAND, proto: AppProto.FTP, dirs: TO_SERVER,
   description: 'the FTP command verb of a transaction (USER, RETR, PORT ...)', doc: ['ftp-keywords', 'ftp-command'],
 };
 

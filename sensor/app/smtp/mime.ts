@@ -15,6 +15,8 @@ export interface MimeFile {
 }
 
 const MAX_DEPTH = 8;
+/** Bytes of a decoded file kept for file.data (Suricata smtp inspected-tracker content-limit default). */
+export const FILE_LIMIT = 100000;
 const MAX_FILES = 64;
 /** RFC 5322 2.1.1 line limit 998 (Suricata MAX_LINE_LEN, smtp.mime_long_line). */
 const MAX_MIME_LINE = 998;
@@ -118,7 +120,7 @@ function entity(b: Uint8Array, off: number, end: number, depth: number, ctx: Ctx
   if (!attachment || ctx.files.length >= MAX_FILES) return;
   const cte = get(h, 'content-transfer-encoding').toLowerCase();
   const data = cte === 'base64' ? base64(b, body, end, ctx) : cte === 'quoted-printable' ? qp(b, body, end, ctx) : b.slice(body, end);
-  ctx.files.push({ name: name !== null ? Buffer.from(name, 'latin1') : null, data });
+  ctx.files.push({ name: name !== null ? Buffer.from(name, 'latin1') : null, data: data.length > FILE_LIMIT ? data.slice(0, FILE_LIMIT) : data });
 }
 
 function multipart(b: Uint8Array, off: number, end: number, bd: string, depth: number, ctx: Ctx): void {

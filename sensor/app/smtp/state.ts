@@ -10,7 +10,7 @@
  *   previous one is done (RSET / QUIT do not start one); done at the end of DATA ("."), at the
  *   last BDAT chunk, after a 250 to RSET, when STARTTLS is accepted, or at flow end;
  * - DATA: the body starts after 354 (at once when the server announced PIPELINING); lines
- *   are dot-unstuffed and kept up to 100,000 bytes (Suricata's file content-limit);
+ *   are dot-unstuffed and kept up to 1 MiB (BODY_LIMIT);
  *   a DATA answered otherwise raises smtp.data_command_rejected;
  * - BDAT n [LAST] (RFC 3030): the next n bytes are body, binary, not unstuffed;
  * - STARTTLS answered 220: the rest of the stream is not SMTP; `onStartTls` asks the app
@@ -28,8 +28,14 @@ import { decodeMime, type MimeFile } from './mime.js';
 const MAX_LINE = 510;
 /** Bytes of one line kept (Suricata SMTP_LINE_BUFFER_LIMIT). */
 const LINE_BUF = 4096;
-/** Message bytes kept per transaction (Suricata smtp inspected-tracker content-limit default). */
-export const BODY_LIMIT = 100000;
+/**
+ * Message bytes kept per transaction for MIME decoding. Suricata decodes MIME as a stream and
+ * limits the decoded files (inspected-tracker content-limit 100,000, smtp/mime.ts FILE_LIMIT);
+ * decoding here runs once per mail over the kept message, so the raw limit must hold a
+ * base64 attachment of that size (4/3 + headers): smtp-data-rejected's 72,689-byte .xls
+ * arrives as 99,8xx message bytes. 1 MiB bounds memory per mail in progress.
+ */
+export const BODY_LIMIT = 1 << 20;
 /** Commands awaiting a reply; beyond this a pipelined burst is not tracked (Suricata grows its buffer; 64 is ample for RFC 2920 groups). */
 const MAX_PENDING = 64;
 
@@ -315,7 +321,8 @@ export class SmtpState {
         } else this.event('smtp.tls_rejected');
         break;
       case Cmd.DATA:
-        if (code === 354) { if (this.cur !== null && this.cur.isData) this.dataMode = true; }
+        // A pipelining client may have sent (and ended) the message before this reply.
+        if (code === 354) { if (this.cur !== null && this.cur.isData && !this.cur.done) this.dataMode = true; }
         else {
           this.event('smtp.data_command_rejected');
           this.dataMode = false;
