@@ -12,7 +12,7 @@ import { DnsState } from './dns/parser.js';
 import { TlsState } from './tls/state.js';
 import { SshState } from './ssh/state.js';
 import { SmtpState } from './smtp/state.js';
-import { FtpState } from './ftp/state.js';
+import { FtpState, type FtpExpect } from './ftp/state.js';
 import { Http2State } from './http2/state.js';
 import { NOT_HTTP2, probeHttp2 } from './http2/probe.js';
 import { bareRequestLine, probeTcp, probeUdp } from './probe.js';
@@ -20,6 +20,8 @@ import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './http/config.js';
 
 /** Bytes of a direction kept while the protocol is not yet known. */
 const PENDING_MAX = 16384;
+/** FTP data connections awaited at once per worker. */
+const MAX_EXPECT = 1024;
 
 export type AnyState = HttpState | DnsState | TlsState | SshState | Http2State | SmtpState | FtpState;
 
@@ -64,8 +66,15 @@ export class AppLayer {
   readonly changing: Uint8Array;
   /** The protocol before the change (restored when re-detection fails in both directions). */
   private readonly changeOrig: Uint8Array;
-  /** The client's IPv4 address of a slot (host order) or -1, set by AppStage (FTP ftpbounce). */
-  clientV4: ((slot: number) => number) | null = null;
+  /** A slot's client (or server) IPv4 address, host order, or -1; set by AppStage (FTP). */
+  addrV4: ((slot: number, client: boolean) => number) | null = null;
+  /**
+   * FTP data connections announced on control channels (PORT/EPRT/PASV/EPSV), keyed by the
+   * data connection's listening endpoint "addr:port" (IPv4); oldest dropped beyond
+   * MAX_EXPECT. A new flow whose server endpoint is expected is ftp-data (Suricata
+   * app-layer-expectation), not probed.
+   */
+  private readonly expects = new Map<string, number>();
   /** libhtp settings for new HTTP flows (sensor config `app.http`). */
   httpCfg: HttpConfig = DEFAULT_HTTP_CONFIG;
   readonly counters: AppCounters = { detected: APP_PROTO_NAMES.map(() => 0), failed: 0, gaps: 0, txs: 0, dnsMalformed: 0, changes: 0 };
@@ -92,7 +101,7 @@ export class AppLayer {
     const s = p === AppProto.HTTP ? new HttpState(sink, this.httpCfg) : p === AppProto.DNS ? new DnsState(sink)
       : p === AppProto.HTTP2 ? new Http2State(sink, this.httpCfg.responseBodyLimit) : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink)
       : p === AppProto.SMTP ? new SmtpState(sink, () => this.requestChange(slot, AppProto.TLS))
-      : p === AppProto.FTP ? new FtpState(sink, () => (this.clientV4 !== null ? this.clientV4(slot) : -1)) : null;
+      : p === AppProto.FTP ? new FtpState(sink, () => (this.addrV4 !== null ? this.addrV4(slot, true) : -1), (e) => this.expect(slot, e)) : null;
     // HTTP/1 `101 Upgrade: h2c` asks for a change too; it fails while another change is
     // still in progress (Suricata AppLayerRequestProtocolChange).
     if (s instanceof HttpState) s.onUpgrade = () => this.changing[slot] === 0;
@@ -116,6 +125,19 @@ export class AppLayer {
     return true;
   }
 
+  /** An FTP control channel announced a data connection (see `expects`). */
+  private expect(slot: number, e: FtpExpect): void {
+    if (this.addrV4 === null) return;
+    // PORT/EPRT name the client's listening address; PASV names the server's; EPSV only a
+    // port on the control connection's server.
+    const a = e.addr >= 0 ? e.addr : this.addrV4(slot, e.toClient);
+    if (a < 0) return;
+    const k = `${a}:${e.port}`;
+    this.expects.delete(k);
+    if (this.expects.size >= MAX_EXPECT) this.expects.delete(this.expects.keys().next().value as string);
+    this.expects.set(k, slot);
+  }
+
   /** In-order TCP bytes of one direction. */
   data(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
     if (len <= 0) return;
@@ -123,6 +145,14 @@ export class AppLayer {
     if (p === AppProto.FAILED) return;
     if (this.reversed[slot] === 1) toServer = !toServer;
     let s = this.state[slot];
+    if (p === AppProto.UNKNOWN && this.expects.size > 0 && this.addrV4 !== null && this.changing[slot] === 0) {
+      const k = `${this.addrV4(slot, false)}:${this.reversed[slot] === 1 ? sport : dport}`;
+      if (this.expects.delete(k)) {
+        this.create(slot, AppProto.FTP_DATA);
+        this.protoDir[slot * 2] = AppProto.FTP_DATA; this.protoDir[slot * 2 + 1] = AppProto.FTP_DATA;
+        return;
+      }
+    }
     if (p === AppProto.UNKNOWN) {
       const bit = toServer ? 1 : 2;
       const pi = slot * 2 + (toServer ? 0 : 1);

@@ -76,7 +76,9 @@ for (const f of ['http-methods.pcap', 'http-bro-org.pcap', 'http-aptget.pcap', '
     const lost = lossy(pcap);
     const want = tshark(['-r', pcap, '-Y', 'http.request', '-T', 'fields', '-e', 'tcp.stream', '-e', 'http.request.method', '-e', 'http.request.uri', '-e', 'http.host', '-e', 'http.user_agent'])
       .split('\n').filter(Boolean).map((l) => l.split('\t').join('|'));
-    const got = seen.filter((s) => s.dir === TO_SERVER && s.tx.proto === AppProto.HTTP).map((s) => {
+    // Requests: transactions with a request line (a response without one gets a stand-in
+    // transaction, inspected to server too, with no request to compare).
+    const got = seen.filter((s) => s.dir === TO_SERVER && s.tx.proto === AppProto.HTTP && (s.tx as HttpTx).req !== null).map((s) => {
       const t = s.tx as HttpTx;
       return [s.slot, str(t.method), str(t.uriRaw), str(t.hostRaw), str(t.buffer(BUF.HTTP_USER_AGENT, 0))].join('|');
     });
@@ -267,7 +269,12 @@ for (const f of ['vlan-dns.pcap', 'dns-bug1158.pcap']) {
 test('detection by content, not port: HTTP/TLS/SSH seeds detected, others failed', () => {
   for (const [f, p] of [['ftp-transfer.pcap', AppProto.FAILED], ['telnet.pcap', AppProto.FAILED]] as const) {
     const { layer } = runTcp(SEEDS + f);
-    const ids = tcpStreams(SEEDS + f).map((s) => s.index);
-    for (const i of ids) assert.ok(layer.proto[i] === p || layer.proto[i] === AppProto.UNKNOWN, `${f} stream ${i}: ${layer.proto[i]}`);
+    for (const st of tcpStreams(SEEDS + f)) {
+      // The FTP control connection is FTP (sensor/app/ftp: replies/commands on port 21); its
+      // data connections are ftp-data only through the control channel's expectations
+      // (not wired in this harness), so their payload fails every probe.
+      const want = st.serverPort === 21 ? AppProto.FTP : p;
+      assert.ok(layer.proto[st.index] === want || layer.proto[st.index] === AppProto.UNKNOWN, `${f} stream ${st.index}: ${layer.proto[st.index]}`);
+    }
   }
 });

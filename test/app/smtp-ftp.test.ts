@@ -250,3 +250,18 @@ test('ftp/smtp probes: a PORT/USER command line is never taken for an HTTP reque
   assert.equal(p('GET / HTTP/1.1\r\n', true, 40000, 80), AppProto.HTTP);
   void TO_CLIENT;
 });
+
+test('ftp-data: the connections PORT/PASV announced are ftp-data flows, the same tshark marks; alert ftp-data fires only there', () => {
+  for (const name of ['ftp-transfer', 'ftp-ipv6-data']) {
+    const pcap = join(SEEDS, name + '.pcap');
+    const evs = run(pcap, 'alert ftp-data any any -> any any (msg:"data"; flow:established; content:"e"; sid:7;)', ['--set', 'stream.midstream=true']);
+    const pair = (a: number, b: number): string => [a, b].sort((x, y) => x - y).join('-');
+    const want = new Set(tshark(['-r', pcap, '-Y', 'ftp-data', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.dstport']).split('\n').filter(Boolean)
+      .map((l) => { const [a, b] = l.split('\t').map(Number); return pair(a, b); }));
+    assert.ok(want.size > 0);
+    const got = new Set(evs.filter((e) => e.event_type === 'flow' && e.app_proto === 'ftp-data').map((e) => pair(e.src_port as number, e.dest_port as number)));
+    assert.deepEqual([...got].sort(), [...want].sort(), `${name}: ftp-data flows`);
+    const a = alerts(evs, 7);
+    assert.ok(a.length > 0 && a.every((e) => want.has(pair(e.src_port as number, e.dest_port as number))), `${name}: ftp-data rule on data flows only`);
+  }
+});
