@@ -127,7 +127,7 @@ export class Detector {
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
-    for (const g of [...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups]) if (g.db) this.scratch.grow(g.db);
+    for (const g of new Set([...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups, ...compiled.byPort.flat()])) if (g.db) this.scratch.grow(g.db);
     const n = compiled.rules.length;
     this.stamp = new Uint32Array(n);
     this.cand = new Int32Array(n);
@@ -226,7 +226,7 @@ export class Detector {
         n = this.ipOnlyDst[ii].query(p.dst[3], stamp, gen, cand, n);
       }
     }
-    const g = tracked ? c.pktGroups[gi & 1] : c.groups[gi];
+    const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
     if (g.db && p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
     this.sortByRank(n);
@@ -306,7 +306,7 @@ export class Detector {
     let n = 0;
     const always = this.pktAlways[10 + dir];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
-    const g = c.streamGroups[dir];
+    const g = this.portGroup(10 + dir, p);
     if (g.db && p.payLen > 0) {
       // Prefilter only the new bytes and the last STREAM_SCAN_OVERLAP tail bytes (a fast
       // pattern straddling the chunk boundary): rescanning the whole 2 KiB tail with every
@@ -341,6 +341,13 @@ export class Detector {
     } finally {
       this.streamMode = false;
     }
+  }
+
+  /** The prefilter group of group index k for this packet: its port group (compiler.ts byPort) by the server-side port. */
+  private portGroup(k: number, p: PacketView): Group {
+    const c = this.compiled;
+    const pc = p.proto === 6 ? c.portClass[0] : p.proto === 17 ? c.portClass[1] : null;
+    return c.byPort[k][pc === null ? 0 : pc[(k & 1) === 0 ? p.dport : p.sport]];
   }
 
   private nextGen(): number {
