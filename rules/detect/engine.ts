@@ -438,7 +438,7 @@ export class Detector {
       let ok = op.any ? false : true;
       for (let k = 0; k < op.bits.length; k++) {
         const b = op.bits[k];
-        let set = f !== null && f.bits[b] === 1;
+        let set = f !== null && f.bit(b);
         if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
         const hit = set === want;
         if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
@@ -447,7 +447,7 @@ export class Detector {
     }
     for (let i = 0; i < r.flowints.length; i++) {
       const op = r.flowints[i];
-      const isSet = f !== null && f.intSet[op.slot] === 1;
+      const isSet = f !== null && f.intIsSet(op.slot);
       switch (op.cmd) {
         case 'isset': if (!isSet) return false; break;
         case 'notset': case 'isnotset': if (isSet) return false; break;
@@ -455,7 +455,7 @@ export class Detector {
           if (!isSet) return false;
           const v = f!.ints[op.slot];
           let x = op.value;
-          if (op.valueSlot >= 0) { if (f!.intSet[op.valueSlot] !== 1) return false; x = f!.ints[op.valueSlot]; }
+          if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
           const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
             : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
           if (!ok) return false;
@@ -469,6 +469,7 @@ export class Detector {
 
   private applyEffects(r: Rule, f: FlowCtx | null, ts: number): void {
     if (!f) return;
+    if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
     for (let i = 0; i < r.flowbits.length; i++) {
       const op = r.flowbits[i];
       const b = op.bits[0];
