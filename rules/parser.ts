@@ -154,7 +154,7 @@ export function parseRule(text: string, file: string, line: number, ctx: Ruleset
   // App-layer protocols Fennec parses (sensor/app: http, dns, tls, ssh) load once the
   // context has app-layer detection on; the others (smtp, ftp, smb ...) still skip.
   if (proto.app && !(ctx.appLayer && appProtoId(proto.app) > 0)) return fail('needs-app-layer-protocol', proto.app, `protocol "${proto.app}" needs app-layer detection`);
-  if (proto.app && rule.app && rule.app.proto && rule.app.proto !== appProtoId(proto.app)) return fail('invalid-option', '', `buffers of another protocol than the header's "${proto.app}"`);
+  if (proto.app && rule.app && rule.app.proto && rule.app.proto !== appProtoId(proto.app) && !(proto.app === 'http2' && rule.app.proto === appProtoId('http'))) return fail('invalid-option', '', `buffers of another protocol than the header's "${proto.app}"`);
   // Packets-only keywords cannot apply to a stream: dsize makes the rule packet-only.
   return rule;
 }

@@ -26,7 +26,8 @@ import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import type { FlowCtx } from './flow-ctx.js';
-import { APP_PROTO_NAMES, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
+import { THREAD_XBITS, type XbitsTable } from './xbits.js';
+import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
@@ -98,6 +99,8 @@ interface Plan {
   needs: number;
   /** App protocol required by header or buffers (AppProto), 0 = any. */
   proto: number;
+  /** `alert http1`: not evaluated on HTTP/2 transactions. */
+  h1: boolean;
 }
 
 export interface AppInspectCounters {
@@ -128,8 +131,9 @@ function planOf(r: Rule): Plan | null {
   if (!(sides & want) && !r.bidirectional) sides = 0;
   const hp = r.proto.app ? appProtoId(r.proto.app) : 0;
   if (hp < 0) return null;
-  if (hp && app.proto && hp !== app.proto) return null;
-  return { rule: r, app, sides, needs, proto: hp || app.proto };
+  // `alert http2` with http.* buffers: an HTTP/2-only rule (http1 / http: both versions but http1 HTTP/1 only).
+  if (hp && app.proto && hp !== app.proto && !(hp === AppProto.HTTP2 && app.proto === AppProto.HTTP)) return null;
+  return { rule: r, app, sides, needs, proto: hp || app.proto, h1: r.proto.app === 'http1' };
 }
 
 export class AppInspector {
@@ -137,6 +141,8 @@ export class AppInspector {
   /** Raw bytes of the direction being inspected (set by the caller per inspect): data[0..rawLen). */
   raw: Uint8Array | null = null;
   rawLen = 0;
+  /** Set by the caller while re-inspecting a to-server side for events the response added. */
+  again = false;
   /** Every plan; plan index = position here (rule load order). */
   private readonly plans: Plan[] = [];
   /** Per AppProto: plans without a prefilter pattern (incl. any-protocol plans). */
@@ -153,7 +159,8 @@ export class AppInspector {
   private readonly payload = new PayloadInspector();
   private readonly alerted = new WeakMap<AppTx, Set<number>>();
 
-  constructor(rules: readonly Rule[], private readonly sink: AppAlertSink) {
+  /** xbits/hostbits: the packet's src is the client for a to-server side, else the server. */
+  constructor(rules: readonly Rule[], private readonly sink: AppAlertSink, private readonly xbits: XbitsTable = THREAD_XBITS) {
     for (const r of rules) {
       const p = planOf(r);
       if (!p) continue;
@@ -238,39 +245,43 @@ export class AppInspector {
     if (++this.gen === 0xffffffff) { this.stamp.fill(0); this.gen = 1; }
     const gen = this.gen, stamp = this.stamp, cand = this.cand;
     let n = 0;
-    const al = this.always[p];
-    for (let i = 0; i < al.length; i++) { stamp[al[i]] = gen; cand[n++] = al[i]; }
-    const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
-    const pf = this.pf[p], sc = this.scanner, gs = pf.groups;
-    for (let pi = 0; pi < pf.parts.length; pi++) {
-      const part = pf.parts[pi], pg = part.groups;
-      let nb = 0, used = 0;
-      for (let gk = 0; gk < pg.length && nb < sc.maxBuffers; gk++) {
-        const k = pg[gk], g = gs[k];
-        const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
-        if (d !== dir && (tx.progress & d) === 0) continue;
-        for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
-          const b = get.call(tx, g.buffer, i, d);
-          if (b === null) break;
-          if (b.length === 0) continue;
-          if (used + b.length > this.work.length) {
-            const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
-            w.set(this.work.subarray(0, used));
-            this.work = w;
+    // HTTP/2 transactions also run the HTTP rules: Suricata's http.* buffers and `alert http`
+    // cover both versions (sensor/app/http2/tx.ts maps them).
+    for (let q = p; q !== 0; q = q === AppProto.HTTP2 ? AppProto.HTTP : 0) {
+      const al = this.always[q];
+      for (let i = 0; i < al.length; i++) { const x = al[i]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+      const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
+      const pf = this.pf[q], sc = this.scanner, gs = pf.groups;
+      for (let pi = 0; pi < pf.parts.length; pi++) {
+        const part = pf.parts[pi], pg = part.groups;
+        let nb = 0, used = 0;
+        for (let gk = 0; gk < pg.length && nb < sc.maxBuffers; gk++) {
+          const k = pg[gk], g = gs[k];
+          const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
+          if (d !== dir && (tx.progress & d) === 0) continue;
+          for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
+            const b = get.call(tx, g.buffer, i, d);
+            if (b === null) break;
+            if (b.length === 0) continue;
+            if (used + b.length > this.work.length) {
+              const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
+              w.set(this.work.subarray(0, used));
+              this.work = w;
+            }
+            this.work.set(b, used);
+            sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
+            used += b.length; nb++;
           }
-          this.work.set(b, used);
-          sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
-          used += b.length; nb++;
         }
-      }
-      if (nb > 0) {
-        this.counters.scans++;
-        const m = sc.scan(part.db, this.scratch, this.work, nb);
-        for (let j = 0; j < m; j++) {
-          const id = sc.matchId[j];
-          if (part.patGroup[id] !== sc.matchTag[j]) continue;
-          const ps = part.patPlans[id];
-          for (let q = 0; q < ps.length; q++) { const x = ps[q]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+        if (nb > 0) {
+          this.counters.scans++;
+          const m = sc.scan(part.db, this.scratch, this.work, nb);
+          for (let j = 0; j < m; j++) {
+            const id = sc.matchId[j];
+            if (part.patGroup[id] !== sc.matchTag[j]) continue;
+            const ps = part.patPlans[id];
+            for (let z = 0; z < ps.length; z++) { const x = ps[z]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
+          }
         }
       }
     }
@@ -281,14 +292,28 @@ export class AppInspector {
 
   private one(pl: Plan, tx: AppTx, dir: number, ends: FlowEnds, f: FlowCtx | null, tsUs: number): void {
     if ((pl.sides & dir) === 0) return;
+    if (pl.h1 && tx.proto === AppProto.HTTP2) return;
     if ((tx.progress & pl.needs) !== pl.needs) return;
+    // One alert per (rule, transaction); a rule without buffers (app-layer-event,
+    // app-layer-protocol, numeric checks only) and no flow direction once per direction:
+    // Suricata keeps detect state per direction and such a rule is inspected on both sides
+    // (protocol-change-failed-event: 2 alerts for one tx event). Rules with buffers keep one
+    // alert per tx: several of our both-direction buffers are one-sided in Suricata
+    // (dns.query, tls.sni ...), and per-direction keys double their alerts (bug-1450-02).
+    // A re-inspection (`again`, sensor/app/stage.ts: the to-server side once more after the
+    // response raised events) alerts only when no side did, and then counts for both: the
+    // to-server side had been inspected complete before the event (bug-1450-02: 1 alert).
+    const key = pl.rule.index * 2 + (pl.app.lists.length === 0 && dir === TO_CLIENT ? 1 : 0);
     let done = this.alerted.get(tx);
-    if (done !== undefined && done.has(pl.rule.index)) return;
+    if (done !== undefined && (done.has(key) || (this.again && done.has(pl.rule.index * 2 + 1)))) return;
     this.counters.ruleChecks++;
     if (!this.match(pl, tx, dir, ends, f, tsUs)) return;
     if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
-    done.add(pl.rule.index);
+    done.add(key);
+    if (this.again) done.add(pl.rule.index * 2 + 1);
     this.effects(pl.rule, f);
+    const xb = pl.rule.xbits;
+    if (xb !== undefined) this.xbits.apply(xb, dir === TO_SERVER ? ends.client : ends.server, dir === TO_SERVER ? ends.server : ends.client, tsUs);
     if (pl.rule.noalert) return;
     this.counters.alerts++;
     this.sink(pl.rule, tx, dir);
@@ -314,6 +339,7 @@ export class AppInspector {
       if (fo.onlyStream || fo.noStream) { /* transactions come from the stream */ }
     }
     if (!flowConditions(r, f, tsUs)) return false;
+    if (r.xbits !== undefined && !this.xbits.check(r.xbits, dir === TO_SERVER ? e.client : e.server, dir === TO_SERVER ? e.server : e.client, tsUs)) return false;
     const a = pl.app;
     for (const c of a.protos) {
       const ap = c.dir === TO_SERVER ? e.appProtoTs ?? e.appProto : c.dir === TO_CLIENT ? e.appProtoTc ?? e.appProto : e.appProto;

@@ -14,6 +14,7 @@ import { FlowCtx } from './flow-ctx.js';
 import type { PacketView } from './packet-view.js';
 import { PayloadInspector } from './payload.js';
 import { ThresholdTable } from './threshold.js';
+import { THREAD_XBITS, type XbitsTable } from './xbits.js';
 import { appProtoId } from '../../sensor/app/types.js';
 
 export interface DetectorOptions {
@@ -21,6 +22,8 @@ export interface DetectorOptions {
   checksumValidation?: ChecksumMode;
   /** Suricata action-order (default pass, drop, reject, alert). */
   actionOrder?: readonly string[];
+  /** xbits/hostbits state (default: the worker thread's table, kept across reloads). */
+  xbits?: XbitsTable;
 }
 
 /** IPv4 ranges an address expression requires (a necessary condition), or null when not v4-only. */
@@ -107,6 +110,7 @@ export class Detector {
   private readonly cand: Int32Array;
   private readonly payload = new PayloadInspector();
   readonly thresholds = new ThresholdTable();
+  readonly xbits: XbitsTable;
   /** Rule evaluation order: action order, then load order. */
   private readonly rank: Int32Array;
   readonly generation: number;
@@ -127,6 +131,7 @@ export class Detector {
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
+    this.xbits = opts.xbits ?? THREAD_XBITS;
     for (const g of new Set([...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups, ...compiled.byPort.flat()])) if (g.db) this.scratch.grow(g.db);
     const n = compiled.rules.length;
     this.stamp = new Uint32Array(n);
@@ -240,6 +245,7 @@ export class Detector {
       if (prof) { this.profileNs[r.index] += (performance.now() - t0) * 1e6; this.profileChecks[r.index]++; }
       if (!hit) continue;
       this.applyEffects(r, f, p.tsUs);
+      if (r.xbits !== undefined) this.xbits.apply(r.xbits, p.src, p.dst, p.tsUs);
       if (r.action === 'pass') {
         // A pass match is not logged and ends inspection of this packet; for rules without
         // packet-level keywords (IP-only like) it passes the whole flow, as Suricata applies
@@ -331,6 +337,7 @@ export class Detector {
           if (old) continue;
         }
         this.applyEffects(r, f, p.tsUs);
+        if (r.xbits !== undefined) this.xbits.apply(r.xbits, p.src, p.dst, p.tsUs);
         if (r.action === 'pass') { f.passed = true; this.counters.passed++; return; }
         if (r.noalert) continue;
         if (!this.thresholds.allow(r, p, f)) { this.counters.suppressed++; continue; }
@@ -397,6 +404,7 @@ export class Detector {
     }
     if (r.bidirectional) for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
     if (!this.flowConditions(r, f, p.tsUs)) return false;
+    if (r.xbits !== undefined && !this.xbits.check(r.xbits, p.src, p.dst, p.tsUs)) return false;
     if (r.payload.length) {
       if (p.payLen === 0) return false;
       if (!this.payload.inspect(r.payload, p.data, p.payOff, p.payLen)) return false;

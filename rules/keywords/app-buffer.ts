@@ -13,7 +13,7 @@ import type { RuleBuilder, RulesetContext } from '../builder.js';
 import type { ContentMatch, PayloadMatch } from '../types.js';
 import type { UintCheck } from './uint.js';
 import { docUrl, type Keyword } from './keyword.js';
-import { TO_CLIENT, TO_SERVER } from '../../sensor/app/types.js';
+import { AppProto, TO_CLIENT, TO_SERVER } from '../../sensor/app/types.js';
 
 export interface AppList {
   name: string;
@@ -105,6 +105,8 @@ function gate(b: RuleBuilder, name: string): string | null {
 }
 
 function setProto(a: AppRuleSpec, proto: number, name: string): string | null {
+  // http.* buffers in an HTTP/2 rule (http2.* keyword first): Suricata's http.* cover HTTP/2.
+  if (a.proto === AppProto.HTTP2 && proto === AppProto.HTTP) return null;
   if (a.proto !== 0 && a.proto !== proto) return `${name} cannot be combined with buffers of another protocol`;
   a.proto = proto;
   return null;

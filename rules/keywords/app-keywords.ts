@@ -60,8 +60,18 @@ import { dnsOpcode } from './dns-opcode.js';
 import { dnsRrtype } from './dns-rrtype.js';
 import { appLayerProtocol } from './app-layer-protocol.js';
 import { appLayerEvent } from './app-layer-event.js';
+import { http2Frametype } from './http2-frametype.js';
+import { http2Errorcode } from './http2-errorcode.js';
+import { http2Priority } from './http2-priority.js';
+import { http2Window } from './http2-window.js';
+import { http2SizeUpdate } from './http2-size-update.js';
+import { http2Settings } from './http2-settings.js';
+import { http2HeaderName } from './http2-header-name.js';
+import { http2Header } from './http2-header.js';
+import { MAIL_KEYWORDS } from './mail-keywords.js';
 
 export const APP_KEYWORDS: readonly Keyword[] = [
   httpUri, httpUriModifier, httpUriRaw, httpUriRawModifier, httpMethod, httpMethodModifier, httpRequestLine, httpProtocol, httpHost, httpHostModifier, httpHostRaw, httpHostRawModifier, httpUserAgent, httpUserAgentModifier, httpCookie, httpCookieModifier, httpReferer, httpAccept, httpAcceptEnc, httpAcceptLang, httpConnection, httpContentType, httpContentLen, httpHeader, httpHeaderModifier, httpHeaderRaw, httpHeaderRawModifier, httpHeaderNames, httpStart, httpRequestBody, httpRequestBodyModifier, httpStatCode, httpStatCodeModifier, httpStatMsg, httpStatMsgModifier, httpResponseLine, httpServer, httpLocation, httpResponseBody, httpResponseBodyModifier, fileData, dnsQuery, dnsAnswerName, tlsSni, tlsCertSubject, tlsCertIssuer, tlsCertSerial, tlsCertFingerprint, tlsCerts, ja3Hash, ja3String, ja3sHash, ja3sString, ja4Hash, sshProto, sshSoftware, sshHassh, sshHasshString, sshHasshServer, sshHasshServerString,
-  ...TRANSFORMS, ...OPTION_TRANSFORMS, ...TLS_RANDOM_KEYWORDS, httpRequestHeader, httpResponseHeader, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent,
+  ...TRANSFORMS, ...OPTION_TRANSFORMS, ...TLS_RANDOM_KEYWORDS, httpRequestHeader, httpResponseHeader, bsize, urilen, dotprefix, dnsOpcode, dnsRrtype, appLayerProtocol, appLayerEvent, ...MAIL_KEYWORDS,
+  http2Frametype, http2Errorcode, http2Priority, http2Window, http2SizeUpdate, http2Settings, http2HeaderName, http2Header,
 ];

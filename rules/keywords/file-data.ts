@@ -1,4 +1,5 @@
-import { BOTH, stickyBuffer, type BufferDef } from './app-buffer.js';
+import { BOTH, type BufferDef } from './app-buffer.js';
+import { fileBuffer } from './file-proto.js';
 import { AppProto, BUF } from '../../sensor/app/types.js';
 
 const def: BufferDef = {
@@ -7,4 +8,4 @@ const def: BufferDef = {
 };
 
 /** file.data; sticky buffer: file content: the HTTP response body (to client) or request body (to server). */
-export const fileData = stickyBuffer(def);
+export const fileData = fileBuffer(def);

@@ -1,4 +1,5 @@
-import { BOTH, stickyBuffer, type BufferDef } from './app-buffer.js';
+import { BOTH, type BufferDef } from './app-buffer.js';
+import { fileBuffer } from './file-proto.js';
 import { content } from './content.js';
 import { nocase } from './nocase.js';
 import { docUrl, type Keyword } from './keyword.js';
@@ -12,7 +13,7 @@ const def: BufferDef = {
 };
 
 /** file.name; sticky buffer: the name of a file (sensor/app/http HttpTx.fileName). */
-export const fileName = stickyBuffer(def);
+export const fileName = fileBuffer(def);
 
 /** `"x"`, `!"x"` or unquoted `x` → the quoted content value with an optional prefix inside the quotes. */
 function quoted(v: string, prefix: string): string {

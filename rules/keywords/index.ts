@@ -63,6 +63,9 @@ import { icmpv6Mtu } from './icmpv6-mtu.js';
 import { fileName, filename } from './file-name.js';
 import { fileext } from './fileext.js';
 import { domain, tld } from './domain.js';
+import { xbits } from './xbits.js';
+import { hostbits } from './hostbits.js';
+import { filesize } from './filesize.js';
 import { flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient } from './flow-pkts.js';
 
 export const KEYWORDS: readonly Keyword[] = [
@@ -74,7 +77,7 @@ export const KEYWORDS: readonly Keyword[] = [
   flow, flowbits, flowint, threshold, detectionFilter, noalert, tag, pktData, base64Decode, base64Data,
   prefilter, decodeEvent, ipv4Hdr, ipv6Hdr, tcpHdr, udpHdr, icmpv4Hdr, icmpv6Hdr, icmpv6Mtu,
   flowPkts, flowBytes, flowPktsToServer, flowPktsToClient, flowBytesToServer, flowBytesToClient,
-  ...APP_KEYWORDS, tlsFingerprint, absent, fileName, filename, fileext, domain, tld,
+  ...APP_KEYWORDS, tlsFingerprint, absent, fileName, filename, fileext, domain, tld, xbits, hostbits, filesize,
 ];
 
 export const KEYWORD_BY_NAME: ReadonlyMap<string, Keyword> = new Map(

@@ -11,13 +11,17 @@ import { HttpState } from './http/state.js';
 import { DnsState } from './dns/parser.js';
 import { TlsState } from './tls/state.js';
 import { SshState } from './ssh/state.js';
+import { SmtpState } from './smtp/state.js';
+import { FtpState } from './ftp/state.js';
+import { Http2State } from './http2/state.js';
+import { NOT_HTTP2, probeHttp2 } from './http2/probe.js';
 import { bareRequestLine, probeTcp, probeUdp } from './probe.js';
 import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './http/config.js';
 
 /** Bytes of a direction kept while the protocol is not yet known. */
 const PENDING_MAX = 16384;
 
-export type AnyState = HttpState | DnsState | TlsState | SshState;
+export type AnyState = HttpState | DnsState | TlsState | SshState | Http2State | SmtpState | FtpState;
 
 export interface AppCounters {
   detected: number[];
@@ -25,6 +29,8 @@ export interface AppCounters {
   gaps: number;
   txs: number;
   dnsMalformed: number;
+  /** Protocol changes asked (STARTTLS accepted). */
+  changes: number;
 }
 
 /** Probe states per direction bit: 1 = to-server failed, 2 = to-client failed. */
@@ -49,15 +55,28 @@ export class AppLayer {
    * a failed probe follows the flow's protocol. Parsing stays one protocol per flow.
    */
   readonly protoDir: Uint8Array;
+  /**
+   * Protocol change in progress (Suricata FLOW_CHANGE_PROTO): the protocol the old parser
+   * asked for (SMTP STARTTLS → TLS), 0 when none. The next data of each direction is
+   * probed afresh; the flag stays until both directions are identified again, and a second
+   * change asked meanwhile fails (HTTP `101 Upgrade: h2c` → http.failed_protocol_change).
+   */
+  readonly changing: Uint8Array;
+  /** The protocol before the change (restored when re-detection fails in both directions). */
+  private readonly changeOrig: Uint8Array;
+  /** The client's IPv4 address of a slot (host order) or -1, set by AppStage (FTP ftpbounce). */
+  clientV4: ((slot: number) => number) | null = null;
   /** libhtp settings for new HTTP flows (sensor config `app.http`). */
   httpCfg: HttpConfig = DEFAULT_HTTP_CONFIG;
-  readonly counters: AppCounters = { detected: APP_PROTO_NAMES.map(() => 0), failed: 0, gaps: 0, txs: 0, dnsMalformed: 0 };
+  readonly counters: AppCounters = { detected: APP_PROTO_NAMES.map(() => 0), failed: 0, gaps: 0, txs: 0, dnsMalformed: 0, changes: 0 };
 
   constructor(readonly cap: number, private readonly onTx: (slot: number, tx: AppTx, dir: number) => void) {
     this.proto = new Uint8Array(cap);
     this.probeFail = new Uint8Array(cap);
     this.reversed = new Uint8Array(cap);
     this.protoDir = new Uint8Array(cap * 2);
+    this.changing = new Uint8Array(cap);
+    this.changeOrig = new Uint8Array(cap);
     this.state = new Array(cap).fill(null);
     this.pending = new Array(cap * 2).fill(null);
   }
@@ -71,9 +90,30 @@ export class AppLayer {
     this.proto[slot] = p;
     this.counters.detected[p]++;
     const s = p === AppProto.HTTP ? new HttpState(sink, this.httpCfg) : p === AppProto.DNS ? new DnsState(sink)
-      : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink) : null;
+      : p === AppProto.HTTP2 ? new Http2State(sink, this.httpCfg.responseBodyLimit) : p === AppProto.TLS ? new TlsState(sink) : p === AppProto.SSH ? new SshState(sink)
+      : p === AppProto.SMTP ? new SmtpState(sink, () => this.requestChange(slot, AppProto.TLS))
+      : p === AppProto.FTP ? new FtpState(sink, () => (this.clientV4 !== null ? this.clientV4(slot) : -1)) : null;
+    // HTTP/1 `101 Upgrade: h2c` asks for a change too; it fails while another change is
+    // still in progress (Suricata AppLayerRequestProtocolChange).
+    if (s instanceof HttpState) s.onUpgrade = () => this.changing[slot] === 0;
     this.state[slot] = s;
     return s;
+  }
+
+  /**
+   * The parser of a slot asks to hand the stream to another protocol (SMTP STARTTLS).
+   * Returns false when a change is already in progress.
+   */
+  requestChange(slot: number, expect: number): boolean {
+    if (this.changing[slot] !== 0) return false;
+    this.changing[slot] = expect;
+    this.changeOrig[slot] = this.proto[slot];
+    this.proto[slot] = AppProto.UNKNOWN;
+    this.probeFail[slot] = 0;
+    this.protoDir[slot * 2] = 0; this.protoDir[slot * 2 + 1] = 0;
+    this.pending[slot * 2] = null; this.pending[slot * 2 + 1] = null;
+    this.counters.changes++;
+    return true;
   }
 
   /** In-order TCP bytes of one direction. */
@@ -103,7 +143,9 @@ export class AppLayer {
         this.pending[pi] = null;
         b = m; off = 0; len = m.length;
       }
-      const r = probeTcp(b, off, len, toServer, sport, dport);
+      // HTTP/2 first: its preface "PRI * HTTP/2.0" looks like an HTTP/1 request line.
+      let r = probeHttp2(b, off, len, toServer);
+      if (r === NOT_HTTP2) r = probeTcp(b, off, len, toServer, sport, dport);
       if (r === AppProto.HTTP && toServer && prev === null && this.pending[pi ^ 1] === null && this.probeFail[slot] === 0
         && len >= 5 && b[off] === 72 && b[off + 1] === 84 && b[off + 2] === 84 && b[off + 3] === 80 && b[off + 4] === 47) {
         // The first data of the flow is a response: the "client" is the server.
@@ -115,6 +157,12 @@ export class AppLayer {
       if (r === AppProto.FAILED) {
         this.probeFail[slot] |= bit;
         this.pending[pi] = len <= PENDING_MAX ? b.slice(off, off + len) : null;
+        if (this.probeFail[slot] === 3 && this.changing[slot] !== 0) {
+          // Neither direction is a known protocol after the change: keep the old name, parse nothing.
+          this.proto[slot] = this.changeOrig[slot]; this.changing[slot] = 0; this.state[slot] = null;
+          this.pending[slot * 2] = null; this.pending[slot * 2 + 1] = null;
+          return;
+        }
         if (this.probeFail[slot] === 3) { this.proto[slot] = AppProto.FAILED; this.counters.failed++; this.pending[slot * 2] = null; this.pending[slot * 2 + 1] = null; }
         return;
       }
@@ -137,14 +185,20 @@ export class AppLayer {
       case AppProto.TLS: (s as TlsState).feed(b, off, len, toServer); break;
       case AppProto.SSH: (s as SshState).feed(b, off, len, toServer); break;
       case AppProto.DNS: (s as DnsState).stream(b, off, len, toServer); break;
+      case AppProto.SMTP: (s as SmtpState).feed(b, off, len, toServer); break;
+      case AppProto.FTP: (s as FtpState).feed(b, off, len, toServer); break;
+      case AppProto.HTTP2: (s as Http2State).feed(b, off, len, toServer); break;
     }
   }
 
   /** First bytes of the direction that did not identify the flow (see protoDir). */
   private probeDir(slot: number, toServer: boolean, b: Uint8Array, off: number, len: number, sport: number, dport: number): void {
-    const r = probeTcp(b, off, len, toServer, sport, dport);
+    let r = probeHttp2(b, off, len, toServer);
+    if (r === NOT_HTTP2) r = probeTcp(b, off, len, toServer, sport, dport);
     if (r === AppProto.UNKNOWN) return;
     this.protoDir[slot * 2 + (toServer ? 0 : 1)] = r === AppProto.FAILED ? this.proto[slot] : r;
+    // Both directions identified again: the protocol change is over.
+    this.changing[slot] = 0;
   }
 
   gap(slot: number, toServer: boolean, len: number): void {
@@ -153,12 +207,13 @@ export class AppLayer {
     if (s === null) { if (this.proto[slot] === AppProto.UNKNOWN) this.probeFail[slot] |= toServer ? 1 : 2; return; }
     if (s instanceof HttpState) { const h = toServer ? s.request : s.response; h.skip(len); }
     else if (s instanceof TlsState || s instanceof SshState) s.close(toServer);
+    else if (s instanceof Http2State) s.gap(toServer);
   }
 
   close(slot: number, toServer: boolean): void {
     const s = this.state[slot];
     if (s === null) return;
-    if (s instanceof HttpState || s instanceof TlsState || s instanceof SshState) s.close(toServer);
+    if (s instanceof HttpState || s instanceof TlsState || s instanceof SshState || s instanceof Http2State || s instanceof SmtpState || s instanceof FtpState) s.close(toServer);
   }
 
   /** One UDP datagram of a flow. */
@@ -191,6 +246,7 @@ export class AppLayer {
     this.reversed[slot] = 0;
     this.protoDir[slot * 2] = 0;
     this.protoDir[slot * 2 + 1] = 0;
+    this.changing[slot] = 0;
     this.pending[slot * 2] = null;
     this.pending[slot * 2 + 1] = null;
   }

@@ -56,10 +56,57 @@ function probeSsh(b: Uint8Array, off: number, len: number): number {
 
 const DNS_PORTS = new Set([53, 5353, 5355]);
 
+/** Servers whose "220" banner identifies SMTP (Suricata's SMTP probing parser ports + submission). */
+const SMTP_PORTS = new Set([25, 465, 587, 2525]);
+const FTP_PORTS = new Set([21]);
+
+function ci(b: Uint8Array, off: number, len: number, w: string): boolean {
+  if (len < w.length) return false;
+  for (let i = 0; i < w.length; i++) { const c = b[off + i]; if ((c >= 97 && c <= 122 ? c - 32 : c) !== w.charCodeAt(i)) return false; }
+  return true;
+}
+
+/**
+ * SMTP and FTP by their first bytes, like Suricata's patterns: to server "EHLO"/"HELO"/"QUIT"
+ * (SMTP; QUIT is FTP on port 21) and "USER "/"PASS "/"PORT "/"FEAT" (FTP), case-insensitive;
+ * to client a "220" banner on an SMTP port (SMTP) or port 21 (FTP), or "220 (" (vsFTPd-style
+ * FTP banner) anywhere. Runs before the HTTP probe, which would take "USER x" for a method.
+ */
+export function probeMail(b: Uint8Array, off: number, len: number, toServer: boolean, sport: number, dport: number): number {
+  const ftpPort = FTP_PORTS.has(dport) || FTP_PORTS.has(sport);
+  if (toServer) {
+    if (len < 4) return AppProto.UNKNOWN;
+    if (ci(b, off, len, 'EHLO') || ci(b, off, len, 'HELO')) return AppProto.SMTP;
+    if (ci(b, off, len, 'QUIT')) return ftpPort ? AppProto.FTP : AppProto.SMTP;
+    if (ci(b, off, len, 'FEAT')) return AppProto.FTP;
+    if (len < 5) return (ci(b, off, len, 'USER') || ci(b, off, len, 'PASS') || ci(b, off, len, 'PORT')) ? AppProto.UNKNOWN : AppProto.FAILED;
+    if (ci(b, off, len, 'USER ') || ci(b, off, len, 'PASS ') || ci(b, off, len, 'PORT ')) return AppProto.FTP;
+    // On the FTP port any command line (3-4 letters, then SP or CRLF) is FTP: a midstream pickup.
+    if (ftpPort) {
+      let i = 0;
+      while (i < 5 && i < len && ((b[off + i] | 0x20) >= 97 && (b[off + i] | 0x20) <= 122)) i++;
+      if ((i === 3 || i === 4) && i < len && (b[off + i] === 32 || b[off + i] === 13 || b[off + i] === 10)) return AppProto.FTP;
+    }
+    return AppProto.FAILED;
+  }
+  if (len < 4) return AppProto.UNKNOWN;
+  // On the FTP port any reply line ("NNN " / "NNN-") is FTP (midstream pickup).
+  if (ftpPort && b[off] >= 49 && b[off] <= 53 && b[off + 1] >= 48 && b[off + 1] <= 57 && b[off + 2] >= 48 && b[off + 2] <= 57
+    && (b[off + 3] === 32 || b[off + 3] === 45)) return AppProto.FTP;
+  if (b[off] !== 50 || b[off + 1] !== 50 || b[off + 2] !== 48 || (b[off + 3] !== 32 && b[off + 3] !== 45)) return AppProto.FAILED;
+  if (len >= 5 && b[off + 3] === 32 && b[off + 4] === 40) return AppProto.FTP;
+  if (ftpPort) return AppProto.FTP;
+  if (SMTP_PORTS.has(dport) || SMTP_PORTS.has(sport)) return AppProto.SMTP;
+  return len < 5 ? AppProto.UNKNOWN : AppProto.FAILED;
+}
+
 /** TCP: first bytes of one direction. */
 export function probeTcp(b: Uint8Array, off: number, len: number, toServer: boolean, sport: number, dport: number): number {
   if (len === 0) return AppProto.UNKNOWN;
   let unknown = false;
+  const m = probeMail(b, off, len, toServer, sport, dport);
+  if (m === AppProto.SMTP || m === AppProto.FTP) return m;
+  if (m === AppProto.UNKNOWN) unknown = true;
   for (const r of [probeHttp(b, off, len, toServer), probeTls(b, off, len), probeSsh(b, off, len)]) {
     if (r === AppProto.UNKNOWN) unknown = true;
     else if (r !== AppProto.FAILED) return r;

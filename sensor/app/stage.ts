@@ -56,6 +56,8 @@ export class AppStage implements PacketStage, StreamConsumer {
     private readonly detect: DetectStage | null = null) {
     this.flows = flows;
     this.layer = new AppLayer(flows.cap, (slot, tx, dir) => this.tx(slot, tx, dir));
+    // FTP ftpbounce compares PORT addresses with the client's (IPv4 in word 3; reversed flows swap ends).
+    this.layer.clientV4 = (slot) => (flows.ipv[slot] === 4 ? flows.addr[slot * 8 + (this.layer.reversed[slot] === 1 ? 4 : 0) + 3] : -1);
     const rs = detect ? detect.ruleset.rules : rules;
     this.inspector = rs ? new AppInspector(rs, (r, tx, dir) => this.alert(r, tx, dir)) : null;
     this.ctx = new Array(flows.cap).fill(null);
@@ -95,7 +97,12 @@ export class AppStage implements PacketStage, StreamConsumer {
     if (dir === TO_SERVER) this.evAtReq.set(tx, tx.events.length);
     else {
       const n = this.evAtReq.get(tx);
-      if (n !== undefined && tx.events.length > n) { this.evAtReq.delete(tx); this.inspectSide(slot, tx, TO_SERVER); }
+      if (n !== undefined && tx.events.length > n) {
+        this.evAtReq.delete(tx);
+        this.inspector.again = true;
+        this.inspectSide(slot, tx, TO_SERVER);
+        this.inspector.again = false;
+      }
     }
     this.inspectSide(slot, tx, dir);
   }
@@ -138,13 +145,18 @@ export class AppStage implements PacketStage, StreamConsumer {
     // Endpoint orientation in flow-table terms (a reversed flow's client is the table's server).
     const ts = (dir === TO_SERVER) !== (this.layer.reversed[slot] === 1);
     if (rule.action === 'pass') { if (this.cur) this.cur.passed = true; return; }
-    if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter)) {
-      const pv = this.pv;
+    const pv = this.pv;
+    if (this.detect && (rule.threshold || rule.detectionFilter || rule.suppress.length || rule.rateFilter || rule.tag !== null)) {
       pv.ipVersion = fl.ipv[slot]; pv.tsUs = fl.lastUs[slot]; pv.proto = fl.proto[slot];
       for (let i = 0; i < 4; i++) { pv.src[i] = fl.addr[(ts ? a : a + 4) + i]; pv.dst[i] = fl.addr[(ts ? a + 4 : a) + i]; }
       if (!this.detect.detectorNow.thresholds.allow(rule, pv, this.cur)) { this.suppressed++; return; }
     }
     this.alerts++;
+    // tag: installed like a packet alert's (rules/detect/tag.ts), for the flow or the
+    // transaction side's src/dst host. The packet that completed the transaction has not
+    // been through the detect stage's tag pass yet (this stage runs before detection), so
+    // it is counted there as the alerting packet (counted = false).
+    if (this.detect && rule.tag !== null) this.detect.tags.add(rule, pv, 0, slot, false);
     fl.alerted[slot]++;
     const vlan: number[] = [];
     if (fl.vlanCount[slot] > 0) vlan.push(fl.vlan0[slot]);

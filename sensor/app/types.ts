@@ -6,8 +6,8 @@
  * reuses after onData returns (reassembly/tcp.ts), so anything kept must be copied.
  */
 
-export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5, SMTP = 6, FTP = 7, FTP_DATA = 8 }
-export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed', 'smtp', 'ftp', 'ftp-data'];
+export const enum AppProto { UNKNOWN = 0, HTTP = 1, DNS = 2, TLS = 3, SSH = 4, FAILED = 5, SMTP = 6, FTP = 7, FTP_DATA = 8, HTTP2 = 9 }
+export const APP_PROTO_NAMES: readonly string[] = ['', 'http', 'dns', 'tls', 'ssh', 'failed', 'smtp', 'ftp', 'ftp-data', 'http2'];
 
 export function appProtoId(name: string): number {
   switch (name) {
@@ -19,6 +19,7 @@ export function appProtoId(name: string): number {
     case 'smtp': return AppProto.SMTP;
     case 'ftp': return AppProto.FTP;
     case 'ftp-data': return AppProto.FTP_DATA;
+    case 'http2': return AppProto.HTTP2;
     default: return -1;
   }
 }
@@ -48,6 +49,12 @@ export const BUF = {
   // SSH
   SSH_PROTO: 80, SSH_SOFTWARE: 81, SSH_HASSH: 82, SSH_HASSH_STRING: 83, SSH_HASSH_SERVER: 84,
   SSH_HASSH_SERVER_STRING: 85,
+  // HTTP/2 (sensor/app/http2): http2.header_name, http2.header (one instance per header)
+  HTTP2_HEADER_NAME: 90, HTTP2_HEADER: 91,
+  // SMTP (sensor/app/smtp)
+  SMTP_HELO: 90, SMTP_MAIL_FROM: 91, SMTP_RCPT_TO: 92,
+  // FTP control channel (sensor/app/ftp)
+  FTP_COMMAND: 95, FTP_COMMAND_DATA: 96, FTP_REPLY: 97, FTP_COMPLETION_CODE: 98,
 } as const;
 
 /** Direction bits: which side of a transaction a buffer belongs to. */

@@ -19,9 +19,6 @@ import { runSvCase } from './sv-case.js';
 import { SV } from './fixtures.js';
 
 export const EXPECTED_FAIL: ReadonlyMap<string, string> = new Map([
-  ['bug-5929-02', 'the capture is HTTP/2 (prior knowledge): no HTTP/2 parser in sensor/app'],
-  ['detect-bidir', 'filesize keyword (file tracking) not implemented: sids 16/17 (filesize: to_client, <100 / >100) are skipped, so sid 17 has 0 alerts (expected 1); the => sids 1-15 match as expected'],
-  ['protocol-change-failed-event', 'needs SMTP detection and protocol change: Suricata detects smtp (port 25 banner/EHLO), STARTTLS starts a change to TLS, the server then answers "HTTP/1.1 101" with Upgrade: h2c, and HTTP\'s second change request fails (http.failed_protocol_change, alerted in both directions of the tx = 2); sensor/app has no SMTP parser and no protocol change, so the flow is app_proto failed'],
 ]);
 
 const cases = existsSync(SV)

@@ -129,6 +129,20 @@ export class HttpTx implements AppTx {
     return this.pathLen > 0 ? this.uri.subarray(0, this.pathLen) : null;
   }
 
+  /**
+   * Tracked size of the file of one direction (Suricata FileTrackedSize): the body bytes
+   * after dechunking, decompressed for gzip/deflate responses (of the part kept under
+   * response-body-limit); NaN without a file (same rule as fileName) or, unless `partial`,
+   * when the body was cut short (http.body_truncated: FILE_STATE_TRUNCATED).
+   */
+  fileSize(dir: number, partial: boolean): number {
+    if (this.fileName(dir) === null) return NaN;
+    if (!partial && this.events.includes('http.body_truncated')) return NaN;
+    if (dir === TO_SERVER) return this.reqBody.total;
+    const enc = header(this.resp, 'content-encoding');
+    return enc !== null && this.respBody.total > 0 ? this.responseBody().length : this.respBody.total;
+  }
+
   status(): number {
     let v = 0;
     for (const c of this.statCode) { if (c < 48 || c > 57) return -1; v = v * 10 + c - 48; }
@@ -215,7 +229,10 @@ export class HttpTx implements AppTx {
     }
   }
 
-  num(name: string): number {
+  num(name: string, _i = 0, dir = 0): number {
+    // filesize (rules/keywords/filesize.ts): 'filesize' only on a complete file,
+    // 'filesize.gt' (> / >= checks) also on a truncated one (Suricata DetectFilesizeMatch).
+    if (name === 'filesize' || name === 'filesize.gt') return this.fileSize(dir === TO_CLIENT ? TO_CLIENT : TO_SERVER, name === 'filesize.gt');
     if (name === 'urilen') return this.req ? this.uri.length : NaN;
     if (name === 'urilen.raw') return this.req ? this.uriRaw.length : NaN;
     if (name === 'stat_code') return this.status();
@@ -246,6 +263,14 @@ export class HttpState {
   readonly response: HttpHalf;
   /** Transactions fully done and inspected are dropped from the front beyond this many. */
   private static readonly KEEP = 8;
+  /**
+   * A `101` with `Upgrade: h2c` asks the app layer to change the flow to HTTP/2; false means
+   * the change was refused (another change, e.g. SMTP STARTTLS, still in progress) and the
+   * transaction gets http.failed_protocol_change (Suricata HTPHandleResponseData).
+   */
+  onUpgrade: (() => boolean) | null = null;
+  /** Transactions created for a response without a request (not yet inspected to server). */
+  private readonly standIns = new WeakSet<HttpTx>();
 
   constructor(private readonly sink: TxSink, private readonly cfg: HttpConfig = DEFAULT_HTTP_CONFIG) {
     const self = this;
@@ -258,7 +283,15 @@ export class HttpState {
     const respSink: MessageSink = {
       headers(h) { return self.onResponse(h); },
       body(d, o, n) { self.curResp?.respBody.add(d, o, n); },
-      done() { const t = self.curResp; if (t) { self.curResp = null; t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); self.gc(); } },
+      done() {
+        const t = self.curResp;
+        if (!t) return;
+        self.curResp = null;
+        // libhtp completes the request side of a stand-in transaction with the response:
+        // its to-server side is inspected then, with the response's events (Suricata).
+        if (self.standIns.delete(t)) self.sink(t, TO_SERVER);
+        t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); self.gc();
+      },
       event(n) { (self.curResp ?? self.txs[self.txs.length - 1])?.events.push(n); },
     };
     this.request = new HttpHalf(reqSink, true);
@@ -310,6 +343,7 @@ export class HttpState {
       t.events.push('http.unable_to_match_response_to_request');
       t.progress |= TO_SERVER;
       this.txs.push(t);
+      this.standIns.add(t);
     }
     this.respIdx++;
     t.resp = h;
@@ -322,7 +356,11 @@ export class HttpState {
     const method = latin1(t.method).toUpperCase();
     if (method === 'HEAD' || status === 204 || status === 304) return -1;
     if (method === 'CONNECT' && status >= 200 && status < 300) return -4;
-    if (status === 101) return -4;
+    if (status === 101) {
+      const up = header(h, 'upgrade');
+      if (up !== null && up.length === 3 && up[0] === 104 && up[1] === 50 && up[2] === 99 && this.onUpgrade !== null && !this.onUpgrade()) t.events.push('http.failed_protocol_change');
+      return -4;
+    }
     const te = header(h, 'transfer-encoding');
     if (te && /chunked/i.test(latin1(te))) return -2;
     const cl = firstHeader(h, 'content-length');
