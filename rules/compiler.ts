@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, compileLiterals, vectorscanVersion, type LiteralPattern } from '../native/vectorscan.js';
 import type { Ruleset } from './loader.js';
 import type { ContentMatch, Rule } from './types.js';
+import type { PortExpr } from './address.js';
 
 /** Protocol groups: a rule on `ip` lands in all of them. */
 export const PROTO_GROUPS = ['tcp', 'udp', 'icmp', 'other'] as const;
@@ -46,6 +47,14 @@ export interface CompiledRuleset {
   streamRule: Uint8Array;
   /** Fast pattern content per rule (null = header-only / no prefilter). */
   fastPattern: Array<ContentMatch | null>;
+  /**
+   * Port groups (Suricata's signature group heads by destination port): portClass[0] (TCP)
+   * / [1] (UDP) maps the server-side port of a packet (dport to server, sport to client) to
+   * a class; byPort[k][class] is the group to prefilter with, for k = 0..7 (groups),
+   * 8/9 (pktGroups), 10/11 (streamGroups). Class 0 = ports without a group of their own.
+   */
+  portClass: Uint8Array[];
+  byPort: Group[][];
   hash: string;
   compileMs: number;
   fromCache: boolean;
@@ -200,9 +209,93 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir)));
     pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir)));
   }
-  return { ruleset: rs, rules, groups, streamGroups, pktGroups, streamRule, fastPattern, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
+  // Port groups: per split group, per class, the rules that can match a packet whose
+  // server-side port is in the class; a class keeping most of the group's patterns scans with
+  // the whole group instead (no extra database for little gain).
+  const portClass = [portClassOf(TCP_PORT_GROUPS), portClassOf(UDP_PORT_GROUPS)];
+  const bitmaps = new Map<string, Uint8Array>();
+  const bm = (e: PortExpr): Uint8Array => {
+    const k = JSON.stringify(e);
+    let b = bitmaps.get(k);
+    if (!b) { b = portBitmap(e); bitmaps.set(k, b); }
+    return b;
+  };
+  const splitGroup = (base: Group, name: string, accept: (r: Rule) => boolean, dir: number, hot: readonly number[], cls: Uint8Array): Group[] => {
+    const out: Group[] = [];
+    const otherOk = new Map<Uint8Array, boolean>();
+    const withFp = (pred: (r: Rule) => boolean): number => { let n = 0; for (const r of rules) if (fastPattern[r.index] && pred(r)) n++; return n; };
+    const full = withFp(accept);
+    for (let c = 0; c <= hot.length; c++) {
+      const inClass = (r: Rule): boolean => {
+        if (!accept(r)) return false;
+        if (r.bidirectional) return true;
+        const b = bm(dir === 0 ? r.dport : r.sport);
+        if (c > 0) return b[hot[c - 1]] === 1;
+        let o = otherOk.get(b);
+        if (o === undefined) {
+          o = false;
+          for (let q = 0; q < 65536; q++) if (b[q] === 1 && cls[q] === 0) { o = true; break; }
+          otherOk.set(b, o);
+        }
+        return o;
+      };
+      out.push(base.db === null || withFp(inClass) > full * PORT_GROUP_MAX_SHARE ? base : build(`${name}-${c === 0 ? 'other' : 'port' + hot[c - 1]}`, inClass));
+    }
+    return out;
+  };
+  const byPort: Group[][] = [];
+  for (let k = 0; k < 12; k++) {
+    const dir = k & 1;
+    const d = dir === 0 ? 'toserver' : 'toclient';
+    if (k === 2 || k === 3) {
+      byPort.push(splitGroup(groups[k], `udp-${d}-payload`, (r) => inGroup(r, 1, dir), dir, UDP_PORT_GROUPS, portClass[1]));
+    } else if (k === 8 || k === 9) {
+      byPort.push(splitGroup(pktGroups[dir], `tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), dir, TCP_PORT_GROUPS, portClass[0]));
+    } else if (k === 10 || k === 11) {
+      byPort.push(splitGroup(streamGroups[dir], `tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), dir, TCP_PORT_GROUPS, portClass[0]));
+    } else {
+      // Untracked TCP packets (no handshake seen) and ICMP / other: one group.
+      const g = groups[k];
+      byPort.push(new Array<Group>(Math.max(TCP_PORT_GROUPS.length, UDP_PORT_GROUPS.length) + 1).fill(g));
+    }
+  }
+  return { ruleset: rs, rules, groups, streamGroups, pktGroups, streamRule, fastPattern, portClass, byPort, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
 }
 
 export function freeCompiled(c: CompiledRuleset): void {
-  for (const g of [...c.groups, ...c.streamGroups, ...c.pktGroups]) g.db?.free();
+  for (const g of new Set([...c.groups, ...c.streamGroups, ...c.pktGroups, ...c.byPort.flat()])) g.db?.free();
+}
+
+/**
+ * Server ports with prefilter groups of their own: Suricata's default detect.grouping
+ * whitelists (tcp 53, 80, 139, 443, 445, 1433, 3306, 3389, 6666, 6667, 8080; udp 53, 135,
+ * 5060) plus common service ports with many port-specific ET Open rules. A port-80 stream
+ * group holds 814 of the 1349 to-server stream patterns of ET Open, port 445 884.
+ */
+export const TCP_PORT_GROUPS: readonly number[] = [21, 22, 23, 25, 53, 80, 102, 110, 139, 143, 443, 445, 502, 1433, 3306, 3389, 6666, 6667, 8080];
+export const UDP_PORT_GROUPS: readonly number[] = [53, 67, 69, 123, 135, 161, 514, 5060];
+/** A port class keeping more than this share of its group's prefiltered rules uses the group's database. */
+const PORT_GROUP_MAX_SHARE = 0.85;
+
+function portClassOf(hot: readonly number[]): Uint8Array {
+  const c = new Uint8Array(65536);
+  hot.forEach((p, i) => { c[p] = i + 1; });
+  return c;
+}
+
+/** The ports a port expression matches, as a 65536-entry bitmap. */
+export function portBitmap(e: PortExpr): Uint8Array {
+  const b = new Uint8Array(65536);
+  switch (e.k) {
+    case 'any': b.fill(1); break;
+    case 'range': b.fill(1, e.lo, e.hi + 1); break;
+    case 'not': { const x = portBitmap(e.e); for (let i = 0; i < 65536; i++) b[i] = x[i] ^ 1; break; }
+    case 'list': {
+      if (e.pos.length === 0) b.fill(1);
+      for (const q of e.pos) { const x = portBitmap(q); for (let i = 0; i < 65536; i++) b[i] |= x[i]; }
+      for (const q of e.neg) { const x = portBitmap(q); for (let i = 0; i < 65536; i++) if (x[i]) b[i] = 0; }
+      break;
+    }
+  }
+  return b;
 }

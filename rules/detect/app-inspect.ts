@@ -392,6 +392,7 @@ export class AppInspector {
 
   private effects(r: Rule, f: FlowCtx | null): void {
     if (!f) return;
+    if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
     for (const op of r.flowbits) {
       const b = op.bits[0];
       if (op.cmd === 'set' || op.cmd === 'setx') { f.bits[b] = 1; f.bitExpire[b] = 0; }
@@ -414,7 +415,7 @@ function flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean {
     const want = op.cmd === 'isset';
     let ok = !op.any;
     for (const b of op.bits) {
-      let set = f !== null && f.bits[b] === 1;
+      let set = f !== null && f.bit(b);
       if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
       const hit = set === want;
       if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
@@ -422,14 +423,14 @@ function flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean {
     if (!ok) return false;
   }
   for (const op of r.flowints) {
-    const isSet = f !== null && f.intSet[op.slot] === 1;
+    const isSet = f !== null && f.intIsSet(op.slot);
     if (op.cmd === 'isset') { if (!isSet) return false; continue; }
     if (op.cmd === 'notset' || op.cmd === 'isnotset') { if (isSet) return false; continue; }
     if (op.cmd === '=' || op.cmd === '+' || op.cmd === '-') continue;
     if (!isSet) return false;
     const v = f!.ints[op.slot];
     let x = op.value;
-    if (op.valueSlot >= 0) { if (f!.intSet[op.valueSlot] !== 1) return false; x = f!.ints[op.valueSlot]; }
+    if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
     const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
       : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
     if (!ok) return false;

@@ -132,7 +132,7 @@ export class Detector {
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
     this.xbits = opts.xbits ?? THREAD_XBITS;
-    for (const g of [...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups]) if (g.db) this.scratch.grow(g.db);
+    for (const g of new Set([...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups, ...compiled.byPort.flat()])) if (g.db) this.scratch.grow(g.db);
     const n = compiled.rules.length;
     this.stamp = new Uint32Array(n);
     this.cand = new Int32Array(n);
@@ -231,7 +231,7 @@ export class Detector {
         n = this.ipOnlyDst[ii].query(p.dst[3], stamp, gen, cand, n);
       }
     }
-    const g = tracked ? c.pktGroups[gi & 1] : c.groups[gi];
+    const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
     if (g.db && p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
     this.sortByRank(n);
@@ -312,7 +312,7 @@ export class Detector {
     let n = 0;
     const always = this.pktAlways[10 + dir];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
-    const g = c.streamGroups[dir];
+    const g = this.portGroup(10 + dir, p);
     if (g.db && p.payLen > 0) {
       // Prefilter only the new bytes and the last STREAM_SCAN_OVERLAP tail bytes (a fast
       // pattern straddling the chunk boundary): rescanning the whole 2 KiB tail with every
@@ -348,6 +348,13 @@ export class Detector {
     } finally {
       this.streamMode = false;
     }
+  }
+
+  /** The prefilter group of group index k for this packet: its port group (compiler.ts byPort) by the server-side port. */
+  private portGroup(k: number, p: PacketView): Group {
+    const c = this.compiled;
+    const pc = p.proto === 6 ? c.portClass[0] : p.proto === 17 ? c.portClass[1] : null;
+    return c.byPort[k][pc === null ? 0 : pc[(k & 1) === 0 ? p.dport : p.sport]];
   }
 
   private nextGen(): number {
@@ -439,7 +446,7 @@ export class Detector {
       let ok = op.any ? false : true;
       for (let k = 0; k < op.bits.length; k++) {
         const b = op.bits[k];
-        let set = f !== null && f.bits[b] === 1;
+        let set = f !== null && f.bit(b);
         if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
         const hit = set === want;
         if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
@@ -448,7 +455,7 @@ export class Detector {
     }
     for (let i = 0; i < r.flowints.length; i++) {
       const op = r.flowints[i];
-      const isSet = f !== null && f.intSet[op.slot] === 1;
+      const isSet = f !== null && f.intIsSet(op.slot);
       switch (op.cmd) {
         case 'isset': if (!isSet) return false; break;
         case 'notset': case 'isnotset': if (isSet) return false; break;
@@ -456,7 +463,7 @@ export class Detector {
           if (!isSet) return false;
           const v = f!.ints[op.slot];
           let x = op.value;
-          if (op.valueSlot >= 0) { if (f!.intSet[op.valueSlot] !== 1) return false; x = f!.ints[op.valueSlot]; }
+          if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
           const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
             : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
           if (!ok) return false;
@@ -470,6 +477,7 @@ export class Detector {
 
   private applyEffects(r: Rule, f: FlowCtx | null, ts: number): void {
     if (!f) return;
+    if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
     for (let i = 0; i < r.flowbits.length; i++) {
       const op = r.flowbits[i];
       const b = op.bits[0];
