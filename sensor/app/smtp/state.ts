@@ -48,8 +48,12 @@ export class SmtpTx implements AppTx {
   helo: Uint8Array | null = null;
   mailFrom: Uint8Array | null = null;
   readonly rcptTo: Uint8Array[] = [];
-  /** Message bytes (dot-unstuffed DATA or BDAT chunks), up to BODY_LIMIT. */
-  readonly body: Uint8Array[] = [];
+  /**
+   * Message bytes (dot-unstuffed DATA or BDAT chunks), up to BODY_LIMIT, in one buffer
+   * grown by doubling: a slice per line cost 2 allocations per line (0.55 Gbit/s for a
+   * base64 mail through AppLayer; see NOTES).
+   */
+  body: Uint8Array = EMPTY_BODY;
   bodyLen = 0;
   bodyTotal = 0;
   /** DATA accepted or BDAT seen: the tx carries a message. */
@@ -71,15 +75,22 @@ export class SmtpTx implements AppTx {
 
   num(): number { return NaN; }
 
-  /** The message as received (dot-unstuffed), joined once. */
+  /** The message as received (dot-unstuffed). */
   message(): Uint8Array {
-    if (this.body.length === 1) return this.body[0];
-    const o = new Uint8Array(this.bodyLen);
-    let p = 0;
-    for (const x of this.body) { o.set(x, p); p += x.length; }
-    this.body.length = 0;
-    this.body.push(o);
-    return o;
+    return this.body.subarray(0, this.bodyLen);
+  }
+
+  append(b: Uint8Array, off: number, end: number): void {
+    const n = end - off;
+    if (this.bodyLen + n > this.body.length) {
+      let cap = Math.max(this.body.length * 2, 4096);
+      while (cap < this.bodyLen + n) cap *= 2;
+      const g = new Uint8Array(Math.min(cap, BODY_LIMIT));
+      g.set(this.body.subarray(0, this.bodyLen));
+      this.body = g;
+    }
+    this.body.set(b.subarray(off, end), this.bodyLen);
+    this.bodyLen += n;
   }
 
   eve(): Record<string, unknown> {
@@ -230,8 +241,7 @@ export class SmtpState {
     t.bodyTotal += end - off;
     const take = Math.min(end - off, BODY_LIMIT - t.bodyLen);
     if (take <= 0) return;
-    t.body.push(b.slice(off, off + take));
-    t.bodyLen += take;
+    t.append(b, off, off + take);
   }
 
   private tx(): SmtpTx {
@@ -359,3 +369,4 @@ export class SmtpState {
 }
 
 const CRLF = new Uint8Array([13, 10]);
+const EMPTY_BODY = new Uint8Array(0);
