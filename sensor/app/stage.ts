@@ -20,7 +20,7 @@ import type { DetectStage } from '../../rules/detect/stage.js';
 import type { StreamDetect } from '../../rules/detect/stream-stage.js';
 import type { Rule } from '../../rules/types.js';
 import { AppLayer } from './layer.js';
-import { APP_PROTO_NAMES, TO_SERVER, type AppTx } from './types.js';
+import { APP_PROTO_NAMES, AppProto, TO_SERVER, type AppTx } from './types.js';
 
 const UDP = 17;
 
@@ -177,7 +177,8 @@ export class AppStage implements PacketStage, StreamConsumer {
       action: 'allowed',
       gid: rule.gid, signature_id: rule.sid, rev: rule.rev, signature: rule.msg,
       category: rule.category, severity: rule.priority,
-      app: { [APP_PROTO_NAMES[tx.proto]]: tx.eve() },
+      // Suricata logs HTTP/2 transactions under "http" (with an http2 sub-object).
+      app: { [tx.proto === AppProto.HTTP2 ? 'http' : APP_PROTO_NAMES[tx.proto]]: tx.eve() },
     });
   }
 
