@@ -45,6 +45,7 @@ interface Api {
   ctxSetScratch: KoffiFunction;
   ctxFree: KoffiFunction;
   ctxScan: KoffiFunction;
+  ctxScan2: KoffiFunction;
   serialize: KoffiFunction;
   copyFree: KoffiFunction;
   deserialize: KoffiFunction;
@@ -72,6 +73,7 @@ function load(): Api {
     ctxSetScratch: shim.func('void fennec_scan_ctx_set_scratch(fennec_scan_ctx_ptr c, hs_scratch_t_ptr s)'),
     ctxFree: shim.func('void fennec_scan_ctx_free(fennec_scan_ctx_ptr c)'),
     ctxScan: shim.func('int32_t fennec_scan_ctx_scan(fennec_scan_ctx_ptr c, hs_database_t_ptr db, const uint8_t *base, uint32_t n)'),
+    ctxScan2: shim.func('int32_t fennec_scan_ctx_scan2(fennec_scan_ctx_ptr c, hs_database_t_ptr db1, hs_database_t_ptr db2, const uint8_t *base, uint32_t n)'),
     serialize: shim.func('int32_t fennec_hs_serialize(hs_database_t_ptr db, _Out_ void **bytes, _Out_ size_t *len)'),
     copyFree: shim.func('void fennec_copy_free(void *src, _Out_ uint8_t *dst, size_t n)'),
     deserialize: hs.func('int hs_deserialize_database(const uint8_t *bytes, size_t length, _Out_ hs_database_t_ptr *db)'),
@@ -286,6 +288,7 @@ export class BatchScanner {
   overflow = 0;
   private readonly ovf: Uint32Array;
   private readonly fn: KoffiFunction;
+  private readonly fn2: KoffiFunction;
   private readonly ctx: unknown;
   private scratchHandle: unknown = null;
 
@@ -302,6 +305,7 @@ export class BatchScanner {
     this.matchTag = take(maxMatches); this.matchId = take(maxMatches); this.matchEnd = take(maxMatches);
     this.ovf = take(1);
     this.fn = a.ctxScan;
+    this.fn2 = a.ctxScan2;
     scanCtxRegistry.register(this, ctx);
   }
 
@@ -310,6 +314,16 @@ export class BatchScanner {
     const sh = scratch.handle;
     if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
     const rc = this.fn(this.ctx, db.handle, base, n) as number;
+    if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
+    this.overflow = this.ovf[0];
+    return rc;
+  }
+
+  /** Scans the buffers with db1 then db2 in one call; matches of db2 have bit 31 set in matchTag. */
+  scan2(db1: HsDatabase, db2: HsDatabase, scratch: HsScratch, base: Uint8Array, n: number): number {
+    const sh = scratch.handle;
+    if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
+    const rc = this.fn2(this.ctx, db1.handle, db2.handle, base, n) as number;
     if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
     this.overflow = this.ovf[0];
     return rc;

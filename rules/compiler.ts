@@ -34,6 +34,18 @@ export interface Group {
   patterns: number;
 }
 
+/**
+ * A port group's prefilter: `common` holds the rules of the group that apply to every port
+ * class (port `any`, bidirectional ...), `specific` the rest of the class's rules (null when
+ * none). Both databases are scanned in one FFI call (BatchScanner.scan2). One common database
+ * per group plus small per-port ones compile in about the time of the group alone; a full
+ * database per port class took 10 s for ET Open.
+ */
+export interface PortGroup {
+  common: Group;
+  specific: Group | null;
+}
+
 export interface CompiledRuleset {
   ruleset: Ruleset;
   rules: Rule[];
@@ -50,11 +62,11 @@ export interface CompiledRuleset {
   /**
    * Port groups (Suricata's signature group heads by destination port): portClass[0] (TCP)
    * / [1] (UDP) maps the server-side port of a packet (dport to server, sport to client) to
-   * a class; byPort[k][class] is the group to prefilter with, for k = 0..7 (groups),
+   * a class; byPort[k][class] is what to prefilter with, for k = 0..7 (groups),
    * 8/9 (pktGroups), 10/11 (streamGroups). Class 0 = ports without a group of their own.
    */
   portClass: Uint8Array[];
-  byPort: Group[][];
+  byPort: PortGroup[][];
   hash: string;
   compileMs: number;
   fromCache: boolean;
@@ -159,7 +171,7 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   if (opts.cacheDir) mkdirSync(opts.cacheDir, { recursive: true });
   const streamRule = new Uint8Array(rules.length);
   for (const r of rules) streamRule[r.index] = streamEligible(r) ? 1 : 0;
-  const build = (name: string, accept: (r: Rule) => boolean): Group => {
+  const build = (name: string, accept: (r: Rule) => boolean, withDb = true): Group => {
     const ids = new Map<string, number>();
     const lits: LiteralPattern[] = [];
     const byPattern: number[][] = [];
@@ -180,7 +192,7 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
       byPattern[id].push(r.index);
     }
     let db: HsDatabase | null = null;
-    if (lits.length) {
+    if (lits.length && withDb) {
       const file = opts.cacheDir ? join(opts.cacheDir, `${hash}-${name}.hsdb`) : '';
       if (file && existsSync(file)) {
         try { db = HsDatabase.deserialize(new Uint8Array(readFileSync(file))); } catch { db = null; }
@@ -200,19 +212,23 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   };
   for (let pg = 0; pg < PROTO_GROUPS.length; pg++) {
     for (let dir = 0; dir < 2; dir++) {
-      groups.push(build(`${PROTO_GROUPS[pg]}-${dir === 0 ? 'toserver' : 'toclient'}-payload`, (r) => inGroup(r, pg, dir)));
+      // UDP is prefiltered by port group (below): its whole-group database is never scanned.
+      groups.push(build(`${PROTO_GROUPS[pg]}-${dir === 0 ? 'toserver' : 'toclient'}-payload`, (r) => inGroup(r, pg, dir), pg !== 1));
     }
   }
   const streamGroups: Group[] = [], pktGroups: Group[] = [];
   for (let dir = 0; dir < 2; dir++) {
     const d = dir === 0 ? 'toserver' : 'toclient';
-    streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir)));
-    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir)));
+    streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), false));
+    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), false));
   }
   // Port groups: per split group, per class, the rules that can match a packet whose
   // server-side port is in the class; a class keeping most of the group's patterns scans with
   // the whole group instead (no extra database for little gain).
-  const portClass = [portClassOf(TCP_PORT_GROUPS), portClassOf(UDP_PORT_GROUPS)];
+  // FENNEC_PORT_GROUPS=0 (benchmarks only: bench/rules.ts A/B) keeps one class per group.
+  const grouped = process.env.FENNEC_PORT_GROUPS !== '0';
+  const tcpHot = grouped ? TCP_PORT_GROUPS : [], udpHot = grouped ? UDP_PORT_GROUPS : [];
+  const portClass = [portClassOf(tcpHot), portClassOf(udpHot)];
   const bitmaps = new Map<string, Uint8Array>();
   const bm = (e: PortExpr): Uint8Array => {
     const k = JSON.stringify(e);
@@ -220,50 +236,64 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     if (!b) { b = portBitmap(e); bitmaps.set(k, b); }
     return b;
   };
-  const splitGroup = (base: Group, name: string, accept: (r: Rule) => boolean, dir: number, hot: readonly number[], cls: Uint8Array): Group[] => {
-    const out: Group[] = [];
+  const splitGroup = (base: Group, name: string, accept: (r: Rule) => boolean, dir: number, hot: readonly number[], cls: Uint8Array): PortGroup[] => {
+    if (base.patterns === 0) return new Array<PortGroup>(hot.length + 1).fill({ common: base, specific: null });
     const otherOk = new Map<Uint8Array, boolean>();
-    const withFp = (pred: (r: Rule) => boolean): number => { let n = 0; for (const r of rules) if (fastPattern[r.index] && pred(r)) n++; return n; };
-    const full = withFp(accept);
+    const inClass = (r: Rule, c: number): boolean => {
+      if (r.bidirectional) return true;
+      const b = bm(dir === 0 ? r.dport : r.sport);
+      if (c > 0) return b[hot[c - 1]] === 1;
+      let o = otherOk.get(b);
+      if (o === undefined) {
+        o = false;
+        for (let q = 0; q < 65536; q++) if (b[q] === 1 && cls[q] === 0) { o = true; break; }
+        otherOk.set(b, o);
+      }
+      return o;
+    };
+    const everywhere = new Uint8Array(rules.length);
+    for (const r of rules) {
+      if (!accept(r)) continue;
+      let all = true;
+      for (let c = 0; c <= hot.length && all; c++) all = inClass(r, c);
+      everywhere[r.index] = all ? 1 : 0;
+    }
+    const common = build(`${name}-common`, (r) => everywhere[r.index] === 1 && accept(r));
+    const out: PortGroup[] = [];
     for (let c = 0; c <= hot.length; c++) {
-      const inClass = (r: Rule): boolean => {
-        if (!accept(r)) return false;
-        if (r.bidirectional) return true;
-        const b = bm(dir === 0 ? r.dport : r.sport);
-        if (c > 0) return b[hot[c - 1]] === 1;
-        let o = otherOk.get(b);
-        if (o === undefined) {
-          o = false;
-          for (let q = 0; q < 65536; q++) if (b[q] === 1 && cls[q] === 0) { o = true; break; }
-          otherOk.set(b, o);
-        }
-        return o;
-      };
-      out.push(base.db === null || withFp(inClass) > full * PORT_GROUP_MAX_SHARE ? base : build(`${name}-${c === 0 ? 'other' : 'port' + hot[c - 1]}`, inClass));
+      const sp = build(`${name}-${c === 0 ? 'other' : 'port' + hot[c - 1]}`, (r) => everywhere[r.index] === 0 && accept(r) && inClass(r, c));
+      out.push({ common, specific: sp.db === null && sp.always.length === 0 ? null : sp });
     }
     return out;
   };
-  const byPort: Group[][] = [];
+  const byPort: PortGroup[][] = [];
   for (let k = 0; k < 12; k++) {
     const dir = k & 1;
     const d = dir === 0 ? 'toserver' : 'toclient';
     if (k === 2 || k === 3) {
-      byPort.push(splitGroup(groups[k], `udp-${d}-payload`, (r) => inGroup(r, 1, dir), dir, UDP_PORT_GROUPS, portClass[1]));
+      byPort.push(splitGroup(groups[k], `udp-${d}-payload`, (r) => inGroup(r, 1, dir), dir, udpHot, portClass[1]));
     } else if (k === 8 || k === 9) {
-      byPort.push(splitGroup(pktGroups[dir], `tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), dir, TCP_PORT_GROUPS, portClass[0]));
+      byPort.push(splitGroup(pktGroups[dir], `tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), dir, tcpHot, portClass[0]));
     } else if (k === 10 || k === 11) {
-      byPort.push(splitGroup(streamGroups[dir], `tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), dir, TCP_PORT_GROUPS, portClass[0]));
+      byPort.push(splitGroup(streamGroups[dir], `tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), dir, tcpHot, portClass[0]));
     } else {
       // Untracked TCP packets (no handshake seen) and ICMP / other: one group.
       const g = groups[k];
-      byPort.push(new Array<Group>(Math.max(TCP_PORT_GROUPS.length, UDP_PORT_GROUPS.length) + 1).fill(g));
+      byPort.push(new Array<PortGroup>(Math.max(TCP_PORT_GROUPS.length, UDP_PORT_GROUPS.length) + 1).fill({ common: g, specific: null }));
     }
   }
   return { ruleset: rs, rules, groups, streamGroups, pktGroups, streamRule, fastPattern, portClass, byPort, hash, compileMs: performance.now() - t0, fromCache: fromCache && opts.cacheDir !== undefined, dbBytes };
 }
 
 export function freeCompiled(c: CompiledRuleset): void {
-  for (const g of new Set([...c.groups, ...c.streamGroups, ...c.pktGroups, ...c.byPort.flat()])) g.db?.free();
+  for (const g of allGroups(c)) g.db?.free();
+}
+
+/** Every distinct group of a compiled ruleset (port groups included). */
+export function allGroups(c: CompiledRuleset): Set<Group> {
+  const s = new Set<Group>([...c.groups, ...c.streamGroups, ...c.pktGroups]);
+  for (const row of c.byPort) for (const pg of row) { s.add(pg.common); if (pg.specific) s.add(pg.specific); }
+  return s;
 }
 
 /**
@@ -274,8 +304,6 @@ export function freeCompiled(c: CompiledRuleset): void {
  */
 export const TCP_PORT_GROUPS: readonly number[] = [21, 22, 23, 25, 53, 80, 102, 110, 139, 143, 443, 445, 502, 1433, 3306, 3389, 6666, 6667, 8080];
 export const UDP_PORT_GROUPS: readonly number[] = [53, 67, 69, 123, 135, 161, 514, 5060];
-/** A port class keeping more than this share of its group's prefiltered rules uses the group's database. */
-const PORT_GROUP_MAX_SHARE = 0.85;
 
 function portClassOf(hot: readonly number[]): Uint8Array {
   const c = new Uint8Array(65536);

@@ -81,7 +81,7 @@ export function newRule(file: string, line: number, text: string): Rule {
     src: { k: 'any' }, sport: { k: 'any' }, dst: { k: 'any' }, dport: { k: 'any' }, bidirectional: false, txBoth: false,
     sid: 0, gid: 1, rev: 0, msg: '', classtype: '', category: '', priority: 3, references: [], metadata: [],
     target: '', payload: [], hdrBufs: [], decodeEvents: [], header: [], dsize: null, flow: null, flowbits: [], flowints: [],
-    threshold: null, suppress: [], rateFilter: null, detectionFilter: null, noalert: false, tag: null, byteVars: 0, needs: [],
+    threshold: null, suppress: [], rateFilter: null, detectionFilter: null, noalert: false, tag: null, xbits: undefined, byteVars: 0, needs: [],
     file, line, text,
   };
 }

@@ -100,6 +100,30 @@ int32_t fennec_scan_ctx_scan(struct fennec_scan_ctx *c, const hs_database_t *db,
                               b + 3 * nb, b + 3 * nb + cap, b + 3 * nb + 2 * cap, cap, b + 3 * nb + 3 * cap);
 }
 
+/*
+ * Two databases over the same buffers in one call (a port group's common database and its
+ * port-specific one): matches of db2 carry tag | 0x80000000.
+ */
+int32_t fennec_scan_ctx_scan2(struct fennec_scan_ctx *c, const hs_database_t *db1, const hs_database_t *db2,
+                              const uint8_t *base, uint32_t n) {
+  uint32_t *b = c->block, nb = c->nb, cap = c->cap;
+  if (n > nb) n = nb;
+  uint32_t *off = b, *len = b + nb, *tag = b + 2 * nb;
+  uint32_t *otag = b + 3 * nb, *oid = b + 3 * nb + cap, *oend = b + 3 * nb + 2 * cap, *ovf = b + 3 * nb + 3 * cap;
+  int32_t m1 = fennec_hs_scan_batch(db1, c->scratch, base, off, len, tag, n, otag, oid, oend, cap, ovf);
+  if (m1 < 0) return m1;
+  uint32_t o1 = *ovf;
+  struct batch_ctx bc = { 0, otag + m1, oid + m1, oend + m1, 0, cap - (uint32_t)m1, 0 };
+  for (uint32_t i = 0; i < n; i++) {
+    bc.tag = tag[i] | 0x80000000u;
+    hs_error_t rc = hs_scan(db2, (const char *)base + off[i], len[i], 0, c->scratch, on_match, &bc);
+    if (rc == HS_SCAN_TERMINATED) break;
+    if (rc != HS_SUCCESS) return rc;
+  }
+  *ovf = o1 | bc.overflow;
+  return m1 + (int32_t)bc.count;
+}
+
 static void copy_error(hs_compile_error_t *err, char *errbuf, uint32_t errcap, int32_t *errexpr) {
   if (!err) return;
   if (errbuf && errcap) {

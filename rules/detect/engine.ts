@@ -7,7 +7,7 @@
  */
 import { BatchScanner, HsScratch } from '../../native/vectorscan.js';
 import { addrMatch, portMatch, type AddrExpr } from '../address.js';
-import { protoGroup, type CompiledRuleset, type Group } from '../compiler.js';
+import { allGroups, protoGroup, type CompiledRuleset, type PortGroup } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, type ChecksumMode } from './checksum.js';
 import { FlowCtx } from './flow-ctx.js';
@@ -132,7 +132,7 @@ export class Detector {
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
     this.xbits = opts.xbits ?? THREAD_XBITS;
-    for (const g of new Set([...compiled.groups, ...compiled.streamGroups, ...compiled.pktGroups, ...compiled.byPort.flat()])) if (g.db) this.scratch.grow(g.db);
+    for (const g of allGroups(compiled)) if (g.db) this.scratch.grow(g.db);
     const n = compiled.rules.length;
     this.stamp = new Uint32Array(n);
     this.cand = new Int32Array(n);
@@ -232,7 +232,7 @@ export class Detector {
       }
     }
     const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
-    if (g.db && p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
+    if (p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
     this.sortByRank(n);
     const prof = this.profiling;
@@ -264,13 +264,25 @@ export class Detector {
   /** True while inspectStream runs (matchRule: only_stream allowed, no_stream refused). */
   private streamMode = false;
 
-  /** One prefilter scan of data[off, off+len): adds each matched rule once (stamp) to cand[n..]. */
-  private prefilter(g: Group, data: Uint8Array, off: number, len: number, gen: number, n: number): number {
+  /**
+   * One prefilter call over data[off, off+len) for a port group (its common database, and its
+   * port-specific one in the same FFI call): adds each matched rule once (stamp) to cand[n..].
+   */
+  private prefilter(pg: PortGroup, data: Uint8Array, off: number, len: number, gen: number, n: number): number {
     const s = this.scanner, stamp = this.stamp, cand = this.cand;
+    const a = pg.common, b = pg.specific;
     s.off[0] = off; s.len[0] = len; s.tag[0] = 0;
     this.counters.prefilterScans++;
-    const m = s.scan(g.db!, this.scratch, data, 1);
+    let m: number;
+    if (a.db !== null && b !== null && b.db !== null) m = s.scan2(a.db, b.db, this.scratch, data, 1);
+    else if (a.db !== null) m = s.scan(a.db, this.scratch, data, 1);
+    else if (b !== null && b.db !== null) m = s.scan(b.db, this.scratch, data, 1);
+    else return n;
+    // Matches of the specific database have bit 31 of the tag set (scan2); with one database
+    // scanned the tag is 0 and `single` says which one it was.
+    const single = a.db !== null ? a : b!;
     for (let i = 0; i < m; i++) {
+      const g = s.matchTag[i] === 0 ? single : b!;
       const rs = g.patternRules[s.matchId[i]];
       for (let k = 0; k < rs.length; k++) {
         const r = rs[k];
@@ -313,7 +325,7 @@ export class Detector {
     const always = this.pktAlways[10 + dir];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
     const g = this.portGroup(10 + dir, p);
-    if (g.db && p.payLen > 0) {
+    if (p.payLen > 0) {
       // Prefilter only the new bytes and the last STREAM_SCAN_OVERLAP tail bytes (a fast
       // pattern straddling the chunk boundary): rescanning the whole 2 KiB tail with every
       // chunk doubled the scanned bytes (scan was 23% of the profile on bench-1g).
@@ -351,7 +363,7 @@ export class Detector {
   }
 
   /** The prefilter group of group index k for this packet: its port group (compiler.ts byPort) by the server-side port. */
-  private portGroup(k: number, p: PacketView): Group {
+  private portGroup(k: number, p: PacketView): PortGroup {
     const c = this.compiled;
     const pc = p.proto === 6 ? c.portClass[0] : p.proto === 17 ? c.portClass[1] : null;
     return c.byPort[k][pc === null ? 0 : pc[(k & 1) === 0 ? p.dport : p.sport]];
