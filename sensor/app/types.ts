@@ -96,3 +96,13 @@ export function latin1(b: Uint8Array, off = 0, end = b.length): string {
   for (let i = off; i < end; i++) s += String.fromCharCode(b[i]);
   return s;
 }
+
+/**
+ * Index of the first LF in b[p, end), or -1. TypedArray indexOf(10, p) searches to the end of
+ * the whole array: on a chunk inside a large reassembly buffer without a LF it scanned far
+ * past `end` (the SMTP parser spent 60 % of the no-rules profile of bench-1g there).
+ */
+export function lfIndex(b: Uint8Array, p: number, end: number): number {
+  for (let i = p; i < end; i++) if (b[i] === 10) return i;
+  return -1;
+}

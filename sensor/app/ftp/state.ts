@@ -12,7 +12,7 @@
  * Buffers: ftp.command (the verb, upper-cased as sent), ftp.command_data (its argument),
  * ftp.reply (each reply line's text), ftp.completion_code (each reply's code).
  */
-import { AppProto, BUF, latin1, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
 
 const LINE_BUF = 4096;
 /** Completed transactions kept for replies that answer an older command (pipelined FTP is rare). */
@@ -147,7 +147,7 @@ export class FtpState {
     const L = toServer ? this.cli : this.srv;
     let p = off;
     while (p < end) {
-      const nl = b.indexOf(10, p);
+      const nl = lfIndex(b, p, end);
       if (nl < 0 || nl >= end) {
         const n = Math.min(end - p, LINE_BUF - L.len);
         if (n > 0) { L.buf.set(b.subarray(p, p + n), L.len); L.len += n; }

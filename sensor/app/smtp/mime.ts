@@ -7,7 +7,7 @@
  * Content-Type name=; files are the transaction's file.data / file.name instances.
  * Events use Suricata's names (smtp.mime_invalid_base64, smtp.mime_long_line, ...).
  */
-import { latin1 } from '../types.js';
+import { latin1, lfIndex } from '../types.js';
 
 export interface MimeFile {
   name: Uint8Array | null;
@@ -37,8 +37,8 @@ export function decodeMime(msg: Uint8Array): { files: MimeFile[]; events: string
 
 /** Index just past the next LF at or after p (or end). */
 function nextLine(b: Uint8Array, p: number, end: number): number {
-  const nl = b.indexOf(10, p);
-  return nl < 0 || nl >= end ? end : nl + 1;
+  const nl = lfIndex(b, p, end);
+  return nl < 0 ? end : nl + 1;
 }
 
 function lineEnd(b: Uint8Array, s: number, n: number): number {

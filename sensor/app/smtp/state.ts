@@ -21,7 +21,7 @@
  * Per chunk the parser allocates nothing unless it keeps bytes (a line split across
  * chunks, values of HELO/MAIL/RCPT, the message body).
  */
-import { AppProto, BUF, latin1, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
 import { decodeMime, type MimeFile } from './mime.js';
 
 /** RFC 5321 4.5.3.1.4/1.5: 512 bytes with CRLF; Suricata SMTP_MAX_REQUEST_AND_REPLY_LINE_LENGTH. */
@@ -177,7 +177,7 @@ export class SmtpState {
         if (this.bdatLeft === 0 && this.bdatLast) this.complete();
         continue;
       }
-      const nl = b.indexOf(10, p);
+      const nl = lfIndex(b, p, end);
       if (nl < 0 || nl >= end) {
         // Unfinished line: carry it (bounded).
         const n = Math.min(end - p, LINE_BUF - L.len);
