@@ -56,8 +56,11 @@ export interface MessageSink {
   event(name: string): void;
 }
 
+const NO_BUF = new Uint8Array(0);
+
 export class HttpHalf {
-  private buf = new Uint8Array(4096);
+  /** Bytes not parsed yet; an empty array until first needed (it was 4 KiB per direction of every HTTP flow). */
+  private buf: Uint8Array = NO_BUF;
   private len = 0;
   state = HState.HEADERS;
   private remaining = 0;
@@ -170,7 +173,7 @@ export class HttpHalf {
 
   private append(d: Uint8Array, off: number, n: number): void {
     if (this.len + n > this.buf.length) {
-      let cap = this.buf.length * 2;
+      let cap = Math.max(this.buf.length * 2, 1024);
       while (cap < this.len + n) cap *= 2;
       const b = new Uint8Array(cap);
       b.set(this.buf.subarray(0, this.len));
@@ -210,7 +213,9 @@ export class HttpHalf {
       const s = this.state;
       if (s === HState.HEADERS) {
         // Skip leading empty lines between messages (RFC 9112 2.2).
-        while (this.len > 0 && (this.buf[0] === 13 || this.buf[0] === 10)) this.consume(1);
+        let lead = 0;
+        while (lead < this.len && (this.buf[lead] === 13 || this.buf[lead] === 10)) lead++;
+        if (lead > 0) this.consume(lead);
         if (this.len === 0) return;
         const end = this.headerEnd();
         if (end < 0) {
