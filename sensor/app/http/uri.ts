@@ -72,9 +72,24 @@ export function pctDecode(b: Uint8Array): Uint8Array {
   return o.slice(0, n);
 }
 
+/**
+ * True when a path segment is exactly "." or "..": only those change under
+ * remove_dot_segments. (Testing for any "." sent nearly every URI — "x.php" — through the
+ * string rebuild: 2.6 % of the no-rules profile.)
+ */
+function hasDotSegment(p: Uint8Array): boolean {
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    if (p[i] !== 46 || (i > 0 && p[i - 1] !== 47)) continue;
+    const j = i + 1 < n && p[i + 1] === 46 ? i + 2 : i + 1;
+    if (j === n || p[j] === 47) return true;
+  }
+  return false;
+}
+
 /** RFC 3986 remove_dot_segments on a path. */
 export function removeDots(p: Uint8Array): Uint8Array {
-  if (p.indexOf(46) < 0) return p;
+  if (!hasDotSegment(p)) return p;
   const segs: string[] = [];
   let s = '';
   for (const c of p) s += String.fromCharCode(c);
