@@ -46,6 +46,7 @@ interface Api {
   ctxFree: KoffiFunction;
   ctxScan: KoffiFunction;
   ctxScan2: KoffiFunction;
+  ctxTcp: KoffiFunction;
   serialize: KoffiFunction;
   copyFree: KoffiFunction;
   deserialize: KoffiFunction;
@@ -73,6 +74,7 @@ function load(): Api {
     ctxSetScratch: shim.func('void fennec_scan_ctx_set_scratch(fennec_scan_ctx_ptr c, hs_scratch_t_ptr s)'),
     ctxFree: shim.func('void fennec_scan_ctx_free(fennec_scan_ctx_ptr c)'),
     ctxScan: shim.func('int32_t fennec_scan_ctx_scan(fennec_scan_ctx_ptr c, hs_database_t_ptr db, const uint8_t *base, uint32_t n)'),
+    ctxTcp: shim.func('int32_t fennec_scan_ctx_tcp(fennec_scan_ctx_ptr c, hs_database_t_ptr db1, hs_database_t_ptr db2, const uint8_t *base, uint32_t l4off, uint32_t l4len, uint32_t pseudo, uint32_t payoff, uint32_t paylen)'),
     ctxScan2: shim.func('int32_t fennec_scan_ctx_scan2(fennec_scan_ctx_ptr c, hs_database_t_ptr db1, hs_database_t_ptr db2, const uint8_t *base, uint32_t n)'),
     serialize: shim.func('int32_t fennec_hs_serialize(hs_database_t_ptr db, _Out_ void **bytes, _Out_ size_t *len)'),
     copyFree: shim.func('void fennec_copy_free(void *src, _Out_ uint8_t *dst, size_t n)'),
@@ -267,6 +269,9 @@ export class HsScratch {
   }
 }
 
+/** BatchScanner.tcpScan: the TCP checksum was wrong (nothing scanned). */
+export const TCP_CSUM_BAD = -1000;
+
 /** Frees a scanner's native context once the scanner is unreachable (its views die with it). */
 const scanCtxRegistry = new FinalizationRegistry<unknown>((ctx) => { if (api) api.ctxFree(ctx); });
 
@@ -289,6 +294,7 @@ export class BatchScanner {
   private readonly ovf: Uint32Array;
   private readonly fn: KoffiFunction;
   private readonly fn2: KoffiFunction;
+  private readonly fn3: KoffiFunction;
   private readonly ctx: unknown;
   private scratchHandle: unknown = null;
 
@@ -306,6 +312,7 @@ export class BatchScanner {
     this.ovf = take(1);
     this.fn = a.ctxScan;
     this.fn2 = a.ctxScan2;
+    this.fn3 = a.ctxTcp;
     scanCtxRegistry.register(this, ctx);
   }
 
@@ -314,6 +321,21 @@ export class BatchScanner {
     const sh = scratch.handle;
     if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
     const rc = this.fn(this.ctx, db.handle, base, n) as number;
+    if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
+    this.overflow = this.ovf[0];
+    return rc;
+  }
+
+  /**
+   * TCP checksum of base[l4off, l4off+l4len) with the pseudo-header sum `pseudo`, then, when
+   * it is right, a scan of base[payoff, payoff+paylen) with db1 (and db2 when not null; its
+   * matches have bit 31 set in matchTag). Returns TCP_CSUM_BAD for a wrong checksum.
+   */
+  tcpScan(db1: HsDatabase, db2: HsDatabase | null, scratch: HsScratch, base: Uint8Array, l4off: number, l4len: number, pseudo: number, payoff: number, paylen: number): number {
+    const sh = scratch.handle;
+    if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
+    const rc = this.fn3(this.ctx, db1.handle, db2 === null ? null : db2.handle, base, l4off, l4len, pseudo, payoff, paylen) as number;
+    if (rc === TCP_CSUM_BAD) return rc;
     if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
     this.overflow = this.ovf[0];
     return rc;

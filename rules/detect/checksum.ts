@@ -27,8 +27,16 @@ export class ChecksumValidator {
 
   /** False when the packet must be skipped by detection. */
   accept(p: PacketView): boolean {
-    if (!this.active || p.proto !== 6 || p.l4Off < 0 || p.isFragment) return true;
-    const ok = tcpChecksumOk(p);
+    return !this.wants(p) || this.record(tcpChecksumOk(p));
+  }
+
+  /** The packet's TCP checksum must be checked (then call record() with the verdict). */
+  wants(p: PacketView): boolean {
+    return this.active && p.proto === 6 && p.l4Off >= 0 && !p.isFragment;
+  }
+
+  /** Counts a verdict (auto mode turns checking off after a sample with many bad ones); returns it. */
+  record(ok: boolean): boolean {
     this.checked++;
     if (!ok) this.invalid++;
     if (this.mode === 'auto' && this.checked === AUTO_SAMPLE && this.invalid * AUTO_RATIO > this.checked) this.active = false;
@@ -57,12 +65,15 @@ function sum16(d: Uint8Array, off: number, end: number, sum: number): number {
   return sum;
 }
 
-/** True when the TCP checksum over the pseudo header + segment is valid (or not computable: truncated capture). */
-export function tcpChecksumOk(p: PacketView): boolean {
-  const d = p.data;
+/**
+ * The TCP pseudo-header sum (addresses, protocol, TCP length; 16-bit big-endian words,
+ * unfolded) of a packet, or -1 when the checksum cannot be computed (segment shorter than a
+ * TCP header or cut by the snap length: such packets are accepted).
+ */
+export function tcpPseudoSum(p: PacketView): number {
   const end = p.payOff + p.payLen;
   const len = end - p.l4Off;
-  if (len < 20 || end > d.length) return true;
+  if (len < 20 || end > p.data.length) return -1;
   let s = 0;
   if (p.ipVersion === 4) {
     const w0 = p.src[3], w1 = p.dst[3];
@@ -70,8 +81,14 @@ export function tcpChecksumOk(p: PacketView): boolean {
   } else {
     for (let k = 0; k < 4; k++) { const a = p.src[k], b = p.dst[k]; s += (a >>> 16) + (a & 0xffff) + (b >>> 16) + (b & 0xffff); }
   }
-  s += 6 + len;
-  s = sum16(d, p.l4Off, end, s);
+  return s + 6 + len;
+}
+
+/** True when the TCP checksum over the pseudo header + segment is valid (or not computable: truncated capture). */
+export function tcpChecksumOk(p: PacketView): boolean {
+  let s = tcpPseudoSum(p);
+  if (s < 0) return true;
+  s = sum16(p.data, p.l4Off, p.payOff + p.payLen, s);
   while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 65536);
   return s === 0xffff;
 }

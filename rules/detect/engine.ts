@@ -5,11 +5,11 @@
  * verification last; then flowbits/flowint updates, thresholds, pass/action order, alert.
  * Candidates are deduplicated with a per-rule stamp array (no Set, no allocation).
  */
-import { BatchScanner, HsScratch } from '../../native/vectorscan.js';
+import { BatchScanner, HsScratch, TCP_CSUM_BAD } from '../../native/vectorscan.js';
 import { addrMatch, portMatch, type AddrExpr } from '../address.js';
 import { allGroups, protoGroup, type CompiledRuleset, type PortGroup } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
-import { ChecksumValidator, type ChecksumMode } from './checksum.js';
+import { ChecksumValidator, tcpChecksumOk, tcpPseudoSum, type ChecksumMode } from './checksum.js';
 import { FlowCtx } from './flow-ctx.js';
 import type { PacketView } from './packet-view.js';
 import { PayloadInspector } from './payload.js';
@@ -194,18 +194,37 @@ export class Detector {
     // Packets without IP are inspected only when they carry decode events (pkthdr rules).
     if (p.ipVersion === 0 && p.eventCount === 0) return;
     if (f !== null && f.passed) { this.counters.passedFlow++; return; }
-    if (!this.checksums.accept(p)) { this.counters.invalidChecksum++; return; }
+    // Port group of the payload prefilter (depends on the packet and flow direction only).
+    const gi = protoGroup(p.proto) * 2 + (f && !f.toServer ? 1 : 0);
+    // Payload rules of a stream the reassembler tracks are matched on the stream
+    // (inspectStream); this packet gets the packet-only rules (Suricata: a PKT_STREAM_ADD
+    // packet skips packet payload inspection of SIG_FLAG_REQUIRE_STREAM rules).
+    const tracked = f !== null && f.streamTracked && p.proto === 6;
+    const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
+    // TCP checksum: for a segment with payload the shim checks it and runs the prefilter in
+    // the same FFI call (`pre` = its match count); other segments are checked here.
+    let pre = -1;
+    if (this.checksums.wants(p)) {
+      let ok: boolean;
+      const pseudo = p.payLen > 0 ? tcpPseudoSum(p) : -1;
+      const a = g.common, b = g.specific;
+      const db1 = a.db !== null ? a.db : b !== null ? b.db : null;
+      if (pseudo >= 0 && db1 !== null) {
+        const db2 = a.db !== null && b !== null ? b.db : null;
+        this.counters.prefilterScans++;
+        pre = this.scanner.tcpScan(db1, db2, this.scratch, p.data, p.l4Off, p.payOff + p.payLen - p.l4Off, pseudo, p.payOff, p.payLen);
+        ok = pre !== TCP_CSUM_BAD;
+      } else {
+        ok = tcpChecksumOk(p);
+      }
+      if (!this.checksums.record(ok)) { this.counters.invalidChecksum++; return; }
+    }
     this.counters.packets++;
     const c = this.compiled;
     if (f) f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
     let n = 0;
     const gen = this.nextGen();
     const stamp = this.stamp, cand = this.cand;
-    const gi = protoGroup(p.proto) * 2 + (f && !f.toServer ? 1 : 0);
-    // Payload rules of a stream the reassembler tracks are matched on the stream
-    // (inspectStream); this packet gets the packet-only rules (Suricata: a PKT_STREAM_ADD
-    // packet skips packet payload inspection of SIG_FLAG_REQUIRE_STREAM rules).
-    const tracked = f !== null && f.streamTracked && p.proto === 6;
     const ai = tracked ? 8 + (gi & 1) : gi;
     const always = p.proto === 6 ? this.alwaysByFlags[ai][p.tcpFlags & 0xff] : this.pktAlways[ai];
     for (let i = 0; i < always.length; i++) { const r = always[i]; stamp[r] = gen; cand[n++] = r; }
@@ -231,8 +250,8 @@ export class Detector {
         n = this.ipOnlyDst[ii].query(p.dst[3], stamp, gen, cand, n);
       }
     }
-    const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
-    if (p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
+    if (pre >= 0) n = this.collect(g, pre, gen, n);
+    else if (p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
     this.sortByRank(n);
     const prof = this.profiling;
@@ -269,7 +288,7 @@ export class Detector {
    * port-specific one in the same FFI call): adds each matched rule once (stamp) to cand[n..].
    */
   private prefilter(pg: PortGroup, data: Uint8Array, off: number, len: number, gen: number, n: number): number {
-    const s = this.scanner, stamp = this.stamp, cand = this.cand;
+    const s = this.scanner;
     const a = pg.common, b = pg.specific;
     s.off[0] = off; s.len[0] = len; s.tag[0] = 0;
     this.counters.prefilterScans++;
@@ -278,6 +297,13 @@ export class Detector {
     else if (a.db !== null) m = s.scan(a.db, this.scratch, data, 1);
     else if (b !== null && b.db !== null) m = s.scan(b.db, this.scratch, data, 1);
     else return n;
+    return this.collect(pg, m, gen, n);
+  }
+
+  /** Adds the rules of the scanner's m matches (a prefilter of port group pg) to cand[n..]. */
+  private collect(pg: PortGroup, m: number, gen: number, n: number): number {
+    const s = this.scanner, stamp = this.stamp, cand = this.cand;
+    const a = pg.common, b = pg.specific;
     // Matches of the specific database have bit 31 of the tag set (scan2); with one database
     // scanned the tag is 0 and `single` says which one it was.
     const single = a.db !== null ? a : b!;

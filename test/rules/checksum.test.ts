@@ -14,7 +14,16 @@ import { openCaptureFiles } from '../../sensor/capture/file.js';
 import { Pipeline, type PacketStage } from '../../sensor/pipeline.js';
 import type { Packet } from '../../sensor/decode/packet.js';
 import { defaultConfig } from '../../sensor/config.js';
-import { tcpChecksumOk } from '../../rules/detect/checksum.js';
+import { tcpChecksumOk, tcpPseudoSum } from '../../rules/detect/checksum.js';
+import { BatchScanner, HsScratch, TCP_CSUM_BAD, compileLiterals } from '../../native/vectorscan.js';
+
+// The shim's checksum (BatchScanner.tcpScan, used by detection for segments with payload)
+// must give the JS verdict on every segment.
+const db = compileLiterals([{ bytes: Uint8Array.from([0x47, 0x45, 0x54]), id: 0, flags: 0 }]);
+const scratch = new HsScratch().grow(db);
+const scanner = new BatchScanner(1, 64);
+let nativeCompared = 0;
+const nativeDiffs: string[] = [];
 
 const files = [...findCaptures(path.join(SHARED, 'corpus')), ...findCaptures(path.join(SHARED, 'bench/seeds'))];
 
@@ -27,7 +36,14 @@ function verdicts(file: string): Map<number, boolean> {
     onPacket: (p: Packet) => {
       const frame = pl.counters.packets;
       if (p.proto !== 6 || p.isFragment || p.reassembled || out.has(frame)) return;
-      out.set(frame, tcpChecksumOk(p));
+      const ok = tcpChecksumOk(p);
+      out.set(frame, ok);
+      const pseudo = tcpPseudoSum(p);
+      if (pseudo >= 0) {
+        const rc = scanner.tcpScan(db, null, scratch, p.data, p.l4Off, p.payOff + p.payLen - p.l4Off, pseudo, p.payOff, p.payLen);
+        nativeCompared++;
+        if ((rc !== TCP_CSUM_BAD) !== ok) nativeDiffs.push(`${file}#${frame}`);
+      }
     },
   };
   pl.addStage(stage);
@@ -61,4 +77,6 @@ test(`TCP checksum verdicts equal tshark's on ${files.length} captures`, async (
   assert.deepEqual(problems.slice(0, 20), [], `${problems.length} disagreements`);
   assert.ok(good > 10000, `good segments compared: ${good}`);
   assert.ok(bad > 0, `bad segments compared: ${bad} (the corpus has captures with wrong checksums)`);
+  assert.deepEqual(nativeDiffs.slice(0, 20), [], `${nativeDiffs.length} native/JS checksum disagreements`);
+  assert.ok(nativeCompared > 10000, `native checksums compared: ${nativeCompared}`);
 });
