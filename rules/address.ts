@@ -231,6 +231,70 @@ function indexList(e: { k: 'list'; pos: AddrExpr[]; neg: AddrExpr[]; v4?: Uint32
   return { k: 'list', pos: e.pos.filter((x) => x.k !== 'v4'), neg: e.neg, v4: arr };
 }
 
+const V4_ALL = Uint32Array.from([0, 0xffffffff]);
+const V4_NONE = new Uint32Array(0);
+
+/** Union of sorted-or-not [lo, hi] pair lists into sorted, disjoint, merged pairs. */
+function v4Union(lists: Uint32Array[]): Uint32Array {
+  const pairs: Array<[number, number]> = [];
+  for (const l of lists) for (let i = 0; i < l.length; i += 2) pairs.push([l[i], l[i + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [lo, hi] of pairs) {
+    const n = out.length;
+    if (n && lo <= out[n - 1] + 1) { if (hi > out[n - 1]) out[n - 1] = hi; } else out.push(lo, hi);
+  }
+  return Uint32Array.from(out);
+}
+
+/** Complement of sorted disjoint pairs within [0, 2^32 - 1]. */
+function v4Complement(r: Uint32Array): Uint32Array {
+  const out: number[] = [];
+  let next = 0;
+  for (let i = 0; i < r.length; i += 2) {
+    if (r[i] > next) out.push(next, r[i] - 1);
+    next = r[i + 1] + 1;
+  }
+  if (next <= 0xffffffff) out.push(next, 0xffffffff);
+  return Uint32Array.from(out);
+}
+
+/**
+ * The exact set of IPv4 addresses an expression matches (addrMatch with ver 4), as sorted
+ * disjoint [lo, hi] pairs for inRanges(). Rule verification tests these with one binary
+ * search per address instead of walking $HOME_NET / !$HOME_NET lists (addrMatch was 4 % of
+ * the ET Open profile).
+ */
+export function v4Set(e: AddrExpr): Uint32Array {
+  switch (e.k) {
+    case 'any': return V4_ALL;
+    case 'v4': return Uint32Array.from([e.lo, e.hi]);
+    case 'v6': return V4_NONE;
+    case 'not': return v4Complement(v4Set(e.e));
+    case 'list': {
+      const pos = e.pos.map(v4Set);
+      if (e.v4 !== undefined) pos.push(e.v4);
+      const base = pos.length === 0 && e.v4 === undefined ? V4_ALL : v4Union(pos);
+      if (e.neg.length === 0) return base;
+      const neg = v4Union(e.neg.map(v4Set));
+      // base minus neg = base ∩ complement(neg)
+      const keep = v4Complement(neg), out: number[] = [];
+      let i = 0, j = 0;
+      while (i < base.length && j < keep.length) {
+        const lo = Math.max(base[i], keep[j]), hi = Math.min(base[i + 1], keep[j + 1]);
+        if (lo <= hi) out.push(lo, hi);
+        if (base[i + 1] < keep[j + 1]) i += 2; else j += 2;
+      }
+      return Uint32Array.from(out);
+    }
+  }
+}
+
+/** An IPv4 address (a 32-bit word) in sorted disjoint [lo, hi] pairs. */
+export function inV4Set(r: Uint32Array, a: number): boolean {
+  return inRanges(r, a);
+}
+
 function inRanges(r: Uint32Array, a: number): boolean {
   let lo = 0, hi = (r.length >> 1) - 1;
   while (lo <= hi) {

@@ -6,7 +6,7 @@
  * Candidates are deduplicated with a per-rule stamp array (no Set, no allocation).
  */
 import { BatchScanner, HsScratch, TCP_CSUM_BAD } from '../../native/vectorscan.js';
-import { addrMatch, portMatch, type AddrExpr } from '../address.js';
+import { addrMatch, inV4Set, portMatch, v4Set, type AddrExpr } from '../address.js';
 import { allGroups, protoGroup, type CompiledRuleset, type PortGroup } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, tcpChecksumOk, tcpPseudoSum, type ChecksumMode } from './checksum.js';
@@ -128,6 +128,9 @@ export class Detector {
   private readonly flowScope: Uint8Array;
   /** App protocol (AppProto) a rule's header requires of the flow, 0 = none. */
   private readonly appReq: Uint8Array;
+  /** Per rule: the exact IPv4 sets of its source / destination expressions (address.ts v4Set). */
+  private readonly srcV4: Uint32Array[];
+  private readonly dstV4: Uint32Array[];
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
@@ -146,6 +149,10 @@ export class Detector {
       (ar[compiled.rules[a].action] - ar[compiled.rules[b].action]) || a - b);
     this.rank = new Int32Array(n);
     order.forEach((ri, pos) => { this.rank[ri] = pos; });
+    const sets = new Map<AddrExpr, Uint32Array>();
+    const setOf = (e: AddrExpr): Uint32Array => { let x = sets.get(e); if (!x) { x = v4Set(e); sets.set(e, x); } return x; };
+    this.srcV4 = compiled.rules.map((r) => setOf(r.src));
+    this.dstV4 = compiled.rules.map((r) => setOf(r.dst));
     this.flowScope = new Uint8Array(n);
     this.appReq = new Uint8Array(n);
     for (const r of compiled.rules) if (r.proto.app) this.appReq[r.index] = Math.max(0, appProtoId(r.proto.app));
@@ -415,11 +422,14 @@ export class Detector {
       if (!portMatch(r.sport, p.sport) || !portMatch(r.dport, p.dport)) return false;
       for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
     }
-    const fwd = addrMatch(r.src, p.ipVersion, p.src) && addrMatch(r.dst, p.ipVersion, p.dst)
+    // IPv4: one binary search per address in the rule's exact v4 sets (address.ts v4Set).
+    const v4 = p.ipVersion === 4;
+    const sv = this.srcV4[r.index], dv = this.dstV4[r.index];
+    const fwd = (v4 ? inV4Set(sv, p.src[3]) && inV4Set(dv, p.dst[3]) : addrMatch(r.src, p.ipVersion, p.src) && addrMatch(r.dst, p.ipVersion, p.dst))
       && portMatch(r.sport, p.sport) && portMatch(r.dport, p.dport);
     if (!fwd) {
       if (!r.bidirectional) return false;
-      if (!(addrMatch(r.src, p.ipVersion, p.dst) && addrMatch(r.dst, p.ipVersion, p.src)
+      if (!((v4 ? inV4Set(sv, p.dst[3]) && inV4Set(dv, p.src[3]) : addrMatch(r.src, p.ipVersion, p.dst) && addrMatch(r.dst, p.ipVersion, p.src))
         && portMatch(r.sport, p.dport) && portMatch(r.dport, p.sport))) return false;
     }
     const fo = r.flow;
