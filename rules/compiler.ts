@@ -107,6 +107,8 @@ function inGroup(r: Rule, pg: number, dir: number): boolean {
   // packet payload list is empty and would match every packet of the group.
   if (r.app) return false;
   if (r.proto.ipProto >= 0 && protoGroup(r.proto.ipProto) !== pg) return false;
+  // `ip_proto:N` on an `ip` rule: only packets of protocol N (whose group is protoGroup(N)).
+  for (const h of r.header) if (h.ipProto !== undefined && protoGroup(h.ipProto) !== pg) return false;
   if (r.flow && !r.bidirectional) {
     if (r.flow.toServer && dir !== Dir.TO_SERVER) return false;
     if (r.flow.toClient && dir !== Dir.TO_CLIENT) return false;

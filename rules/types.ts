@@ -16,6 +16,8 @@ export interface HeaderCheck {
   match(p: import('./detect/packet-view.js').PacketView, f: import('./detect/flow-ctx.js').FlowCtx | null): boolean;
   /** `flags` only: the test on the TCP flags byte alone (detect/engine.ts buckets rules by flags byte with it). */
   tcpFlags?: (flags: number) => boolean;
+  /** `ip_proto:N` (equality) only: the protocol required (compiler.ts keeps the rule out of other protocol groups). */
+  ipProto?: number;
 }
 
 export interface ContentMatch {

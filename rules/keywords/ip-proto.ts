@@ -23,6 +23,7 @@ export const ipProto: Keyword = {
         : op === '<' ? (p) => p.ipVersion !== 0 && p.proto < n
         : op === '>' ? (p) => p.ipVersion !== 0 && p.proto > n
         : (p) => p.ipVersion !== 0 && p.proto === n,
+      ipProto: op === '' ? n : undefined,
     });
     return null;
   },
