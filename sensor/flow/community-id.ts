@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { digest } from '../digest.js';
 
 /**
  * Community ID v1 (corelight/community-id-spec): base64(SHA1(seed, saddr, daddr, proto, 0,
@@ -68,9 +68,6 @@ function icmpIsOneWay(proto: number, type: number): boolean {
   return (proto === 1 ? ICMP4_PEER : ICMP6_PEER)[type & 0xff] < 0;
 }
 
-// crypto.hash (one-shot, Node >= 20.12) measured 270 ns per id against 794 ns for
-// createHash().update().digest(); older Node falls back to the latter.
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: 'base64') => string }).hash;
 function sha1Base64(buf: Buffer): string {
-  return oneShot !== undefined ? oneShot('sha1', buf, 'base64') : crypto.createHash('sha1').update(buf).digest('base64');
+  return digest('sha1', buf, 'base64');
 }

@@ -7,7 +7,7 @@
  * One transaction per flow: TO_SERVER completes at the client KEXINIT, TO_CLIENT at the
  * server's (or at close when the KEXINIT never came).
  */
-import { createHash } from 'node:crypto';
+import { digest } from '../../digest.js';
 import { AppProto, BUF, ascii, latin1, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
 
 interface Side {
@@ -51,7 +51,7 @@ export class SshTx implements AppTx {
   }
 }
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const md5 = (s: string): string => digest('md5', s, 'hex');
 
 /** Longest identification line (RFC 4253 4.2: 255 bytes). */
 const MAX_LINE = 255;

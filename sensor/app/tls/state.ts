@@ -7,13 +7,13 @@
  * One transaction per flow, as in Suricata: TO_SERVER completes at the ClientHello,
  * TO_CLIENT at the server's ServerHelloDone / first ChangeCipherSpec or encrypted record.
  */
-import { createHash } from 'node:crypto';
+import { digest } from '../../digest.js';
 import { AppProto, BUF, ascii, type AppTx, type TxSink, TO_CLIENT, TO_SERVER } from '../types.js';
 import { parseCert, type CertInfo } from './x509.js';
 
 const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && (v >> 8) === (v & 0xff);
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const md5 = (s: string): string => digest('md5', s, 'hex');
+const sha12 = (s: string): string => digest('sha256', s, 'hex').slice(0, 12);
 const hex4 = (v: number): string => v.toString(16).padStart(4, '0');
 
 export interface ClientHello {

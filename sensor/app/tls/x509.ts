@@ -3,7 +3,7 @@
  * issuer, subject (formatted like Suricata's "C=US, O=Org, CN=name"), validity, SHA-1
  * fingerprint. Every read is bounds-checked; a malformed certificate yields null.
  */
-import { createHash } from 'node:crypto';
+import { digest } from '../../digest.js';
 
 interface Tlv { tag: number; off: number; len: number; end: number }
 
@@ -123,6 +123,6 @@ export function parseCert(der: Uint8Array): CertInfo | null {
     subject: name(der, sub),
     notBefore: nb ? time(der, nb) : '',
     notAfter: na ? time(der, na) : '',
-    fingerprint: hexColon(createHash('sha1').update(der).digest(), false),
+    fingerprint: hexColon(digest('sha1', der, 'buffer'), false),
   };
 }
