@@ -40,6 +40,7 @@ export class StreamDetect implements StreamConsumer {
     this.pv = Object.assign(emptyPacketView(), { vlanCount: 0, vlan0: 0, vlan1: 0, iface: 0 });
     this.pv.proto = 6;
     flows.onEnd((slot) => {
+      if (this.live >> 1 === slot) this.live = -1;
       this.tails[slot * 2] = null; this.tails[slot * 2 + 1] = null;
       this.tailLen[slot * 2] = 0; this.tailLen[slot * 2 + 1] = 0;
     });
@@ -53,13 +54,19 @@ export class StreamDetect implements StreamConsumer {
     const st = this.detect.streamState;
     if (st !== null && st[flow] < 3) return;
     const ti = flow * 2 + (toServer ? 0 : 1);
-    let tail = this.tails[ti];
-    if (tail === null) { tail = new Uint8Array(STREAM_TAIL); this.tails[ti] = tail; }
     const tl = this.tailLen[ti];
-    if (this.buf.length < tl + len) this.buf = new Uint8Array(Math.max(tl + len, this.buf.length * 2));
+    if (this.buf.length < tl + len) { this.flush(); this.buf = new Uint8Array(Math.max(tl + len, this.buf.length * 2)); }
     const b = this.buf;
-    // Whole-array copies where possible: a subarray per copy was 10 % of the allocations.
-    if (tl === STREAM_TAIL) b.set(tail, 0); else if (tl > 0) b.set(tail.subarray(0, tl), 0);
+    if (ti === this.live) {
+      // The tail is still at the end of the work buffer (the previous chunk was this
+      // direction's): move it to the front instead of copying it out and back in.
+      if (tl > 0) b.copyWithin(0, this.liveEnd - tl, this.liveEnd);
+    } else {
+      this.flush();
+      const tail = this.tails[ti];
+      // Whole-array copies where possible: a subarray per copy was 10 % of the allocations.
+      if (tail !== null && tl > 0) { if (tl === STREAM_TAIL) b.set(tail, 0); else b.set(tail.subarray(0, tl), 0); }
+    }
     if (off === 0 && len === bytes.length) b.set(bytes, tl); else b.set(bytes.subarray(off, off + len), tl);
     const total = tl + len;
     this.chunks++;
@@ -76,10 +83,27 @@ export class StreamDetect implements StreamConsumer {
     pv.tsUs = fl.lastUs[flow];
     pv.vlanCount = fl.vlanCount[flow]; pv.vlan0 = fl.vlan0[flow]; pv.vlan1 = fl.vlan1[flow]; pv.iface = fl.iface[flow];
     this.detect.inspectStream(flow, toServer, pv, tl);
-    // Keep the last STREAM_TAIL bytes for the next chunk.
-    const keep = total < STREAM_TAIL ? total : STREAM_TAIL;
-    tail.set(b.subarray(total - keep, total), 0);
-    this.tailLen[ti] = keep;
+    // The last STREAM_TAIL bytes are the next chunk's tail: they stay in the work buffer
+    // (written back to tails[ti] only when another direction's chunk needs the buffer).
+    this.tailLen[ti] = total < STREAM_TAIL ? total : STREAM_TAIL;
+    this.live = ti;
+    this.liveEnd = total;
+  }
+
+  /** The tail index (slot*2 + dir) whose tail lives at buf[liveEnd - tailLen, liveEnd), or -1. */
+  private live = -1;
+  private liveEnd = 0;
+
+  /** Writes the live tail back to its array. */
+  private flush(): void {
+    const ti = this.live;
+    if (ti < 0) return;
+    this.live = -1;
+    const tl = this.tailLen[ti];
+    if (tl === 0) return;
+    let tail = this.tails[ti];
+    if (tail === null) { tail = new Uint8Array(STREAM_TAIL); this.tails[ti] = tail; }
+    tail.set(this.buf.subarray(this.liveEnd - tl, this.liveEnd), 0);
   }
 
   /** Raw bytes for app rules with payload parts (assemble()): view of [0, rawLen). */
@@ -93,6 +117,7 @@ export class StreamDetect implements StreamConsumer {
    */
   assemble(flow: number, toServer: boolean, bytes: Uint8Array | null, off: number, len: number): number {
     const ti = flow * 2 + (toServer ? 0 : 1);
+    if (ti === this.live) this.flush();
     const tail = this.tails[ti], tl = tail === null ? 0 : this.tailLen[ti];
     const n = tl + (bytes === null ? 0 : len);
     if (this.rawBuf.length < n) this.rawBuf = new Uint8Array(n * 2);
@@ -107,7 +132,9 @@ export class StreamDetect implements StreamConsumer {
 
   onGap(flow: number, toServer: boolean): void {
     // Bytes are missing: what follows does not continue the tail.
-    this.tailLen[flow * 2 + (toServer ? 0 : 1)] = 0;
+    const ti = flow * 2 + (toServer ? 0 : 1);
+    if (ti === this.live) this.live = -1;
+    this.tailLen[ti] = 0;
   }
 
   onClose(): void {}
