@@ -12,6 +12,9 @@ import { decodeBase64Into, BASE64_DECODE_MAX } from '../keywords/base64-decode.j
 
 const MAX_RECURSION = 3000; // Suricata's default detect recursion limit (3000)
 
+/** Window length from which a case-sensitive content is searched with Buffer.indexOf. */
+const NATIVE_FIND_MIN = 96;
+
 export class PayloadInspector {
   /** byte_extract / byte_math values of the rule being inspected. */
   readonly vars = new Float64Array(64);
@@ -154,6 +157,13 @@ export class PayloadInspector {
         if (k === n) return i;
       }
       return -1;
+    }
+    // Long windows: the native substring search of Buffer.indexOf (one view allocated) beats
+    // the byte loop from ~100 bytes on; content verification was ~4 % of the ET Open profile.
+    if (last - from >= NATIVE_FIND_MIN && n >= 2) {
+      const v = Buffer.from(d.buffer, d.byteOffset + base + from, last - from + n);
+      const at = v.indexOf(pat);
+      return at < 0 ? -1 : from + at;
     }
     for (let i = from; i <= last; i++) {
       if (d[base + i] !== p0) continue;
