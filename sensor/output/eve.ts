@@ -102,19 +102,14 @@ export function flowEvent(r: FlowRecord): Record<string, unknown> {
 /** pcap link type names as libpcap's pcap_datalink_val_to_name gives them (Suricata's linktype_name). */
 const LINKTYPE_NAMES: Record<number, string> = { 0: 'NULL', 1: 'EN10MB', 12: 'RAW', 101: 'RAW', 113: 'LINUX_SLL', 276: 'LINUX_SLL2', 228: 'IPV4', 229: 'IPV6' };
 
-/**
- * A tagged packet (rules/detect/tag.ts) as Suricata's EVE `packet` event: the EVE header of
- * the packet (timestamp, flow_id, five-tuple, community_id) plus `packet` (the captured frame,
- * base64) and `packet_info.linktype` (src/output-json.c EvePacket).
- */
-export function packetEvent(a: AlertRecord): Record<string, unknown> {
+/** The EVE header Suricata writes for packet-bound events (src/output-json.c CreateEveHeader). */
+function eveHeader(a: AlertRecord, eventType: string): Record<string, unknown> {
   const ports = a.proto === 6 || a.proto === 17 || a.proto === 132;
-  const t = a.tagged_packet!;
   return {
     timestamp: eveTimestamp(a.timestamp_us),
     flow_id: a.flow_id === '0' ? undefined : Number(a.flow_id),
     in_iface: a.in_iface || undefined,
-    event_type: 'packet',
+    event_type: eventType,
     vlan: a.vlan.length ? a.vlan : undefined,
     src_ip: a.src_ip,
     src_port: ports ? a.src_port : undefined,
@@ -122,6 +117,18 @@ export function packetEvent(a: AlertRecord): Record<string, unknown> {
     dest_port: ports ? a.dest_port : undefined,
     proto: protoName(a.proto),
     community_id: a.community_id || undefined,
+  };
+}
+
+/**
+ * A tagged packet (rules/detect/tag.ts) as Suricata's EVE `packet` event: the EVE header of
+ * the packet (timestamp, flow_id, five-tuple, community_id) plus `packet` (the captured frame,
+ * base64) and `packet_info.linktype` (src/output-json.c EvePacket).
+ */
+export function packetEvent(a: AlertRecord): Record<string, unknown> {
+  const t = a.tagged_packet!;
+  return {
+    ...eveHeader(a, 'packet'),
     packet: t.packet,
     packet_info: { linktype: t.linktype, linktype_name: LINKTYPE_NAMES[t.linktype] ?? 'n/a' },
   };
@@ -129,19 +136,8 @@ export function packetEvent(a: AlertRecord): Record<string, unknown> {
 
 /** An alert record as Suricata's EVE `alert` event (src/output-json-alert.c field names). */
 export function alertEvent(a: AlertRecord): Record<string, unknown> {
-  const ports = a.proto === 6 || a.proto === 17 || a.proto === 132;
   return {
-    timestamp: eveTimestamp(a.timestamp_us),
-    flow_id: a.flow_id === '0' ? undefined : Number(a.flow_id),
-    in_iface: a.in_iface || undefined,
-    event_type: 'alert',
-    vlan: a.vlan.length ? a.vlan : undefined,
-    src_ip: a.src_ip,
-    src_port: ports ? a.src_port : undefined,
-    dest_ip: a.dest_ip,
-    dest_port: ports ? a.dest_port : undefined,
-    proto: protoName(a.proto),
-    community_id: a.community_id || undefined,
+    ...eveHeader(a, 'alert'),
     alert: {
       action: a.action, gid: a.gid, signature_id: a.signature_id, rev: a.rev,
       signature: a.signature, category: a.category, severity: a.severity,

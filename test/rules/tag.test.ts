@@ -8,61 +8,39 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FENNEC } from './sv-case.js';
+import { runEve, tsharkFrames } from './eve-run.js';
 import { SHARED } from '../helpers/paths.js';
 import { TagTable } from '../../rules/detect/tag.js';
 import { emptyPacketView } from '../../rules/detect/packet-view.js';
 import { newRule } from '../../rules/parser.js';
 
 const PCAP = join(SHARED, 'bench/seeds/vlan-http-wikipedia.pcap');
+const run = (rule: string): Ev[] => runEve<Ev>(PCAP, rule);
 
-/** Captured bytes of the given frames, per tshark (frame_raw), as base64. */
-function tsharkFrames(frames: number[]): string[] {
-  const out = execFileSync('tshark', ['-r', PCAP, '-Y', frames.map((f) => `frame.number==${f}`).join(' || '), '-T', 'json', '-x'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const docs = JSON.parse(out) as Array<{ _source: { layers: { frame_raw: [string] | string } } }>;
-  return docs.map((d) => {
-    const raw = d._source.layers.frame_raw;
-    return Buffer.from(Array.isArray(raw) ? raw[0] : raw, 'hex').toString('base64');
-  });
-}
 
 interface Ev { event_type: string; packet?: string; flow_id?: number; src_ip: string; packet_info?: { linktype: number } ; alert?: { signature_id: number } }
 
-function run(rule: string): Ev[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-tag-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rule + '\n');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', PCAP, '--rules', join(tmp, 'r.rules'),
-      '--eve', join(tmp, 'eve.json'), '--data-dir', join(tmp, 'data')], { stdio: 'pipe' });
-    return readFileSync(join(tmp, 'eve.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
 
 test('tag:session,3,packets: the 2 packets after the alert of that flow, as EVE packet events equal to the tshark frames', () => {
   const ev = run('alert tcp any any -> any any (msg:"css"; content:"main.css"; dsize:>0; tag:session,3,packets; sid:1;)');
   const alerts = ev.filter((e) => e.event_type === 'alert');
   const pk = ev.filter((e) => e.event_type === 'packet');
   assert.equal(alerts.length, 1);
-  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames([13, 14]));
+  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames(PCAP, [13, 14]));
   const flowId = (alerts[0] as { flow_id: number }).flow_id;
   for (const p of pk) { assert.equal(p.flow_id, flowId); assert.equal(p.packet_info!.linktype, 1); }
 });
 
 test('tag:session,700,bytes: frame 12 (595 B) + 13 (70 B) <= 700, frame 14 (302 B) passes the budget', () => {
   const pk = run('alert tcp any any -> any any (msg:"css"; content:"main.css"; dsize:>0; tag:session,700,bytes; sid:1;)').filter((e) => e.event_type === 'packet');
-  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames([13]));
+  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames(PCAP, [13]));
 });
 
 test('tag:host,4,packets,src tags packets to and from the source host across flows, then expires', () => {
   const pk = run('alert tcp any any -> any any (msg:"css"; content:"main.css"; dsize:>0; tag:host,4,packets,src; sid:1;)').filter((e) => e.event_type === 'packet');
   // .118 is in frames 13, 14, 15 (stream 1) and 16 (DNS): packets 2..4 of the count are tagged.
-  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames([13, 14, 15]));
+  assert.deepEqual(pk.map((e) => e.packet), tsharkFrames(PCAP, [13, 14, 15]));
 });
 
 test('TagTable: seconds metric, refresh by a second match, pool bound, flow end frees entries', () => {
