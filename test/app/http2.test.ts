@@ -5,18 +5,14 @@
  * Huffman, a 4 KiB dynamic table that overflows → evictions, RST_STREAM, PING, gzip
  * DATA); protocol detection; http.* sticky buffers and EVE through the real CLI.
  */
+import { runEve } from '../rules/eve-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppLayer } from '../../sensor/app/layer.js';
 import { AppProto, BUF, TO_CLIENT, TO_SERVER, latin1, type AppTx } from '../../sensor/app/types.js';
 import { HpackDecoder, huffmanDecode, type HeaderList } from '../../sensor/app/http2/hpack.js';
 import type { Http2Tx } from '../../sensor/app/http2/tx.js';
 import { tcpStreams, tshark } from './streams.js';
-import { FENNEC } from '../rules/sv-case.js';
 import { SHARED, ROOT } from '../helpers/paths.js';
 
 const SV_PCAP = SHARED + '/corpus/suricata-verify/bug-5929-02/http2_multiple_headers.pcap';
@@ -189,16 +185,7 @@ test('http2: malformed frames are events, never exceptions (truncated/mutated re
 interface Ev { event_type: string; app_proto?: string; alert?: { signature_id: number }; http?: Record<string, unknown> }
 
 function run(pcap: string, rules: string): Ev[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-h2-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules);
-    const eve = join(tmp, 'eve.json');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
-      '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'checksum-validation=no'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return runEve<Ev>(pcap, rules, ['--set', 'checksum-validation=no']);
 }
 
 test('http2 via the CLI: http.* rules and alert http2 match HTTP/2 transactions; alert http1 does not; http2.* keywords; EVE http{} with http2', () => {

@@ -5,13 +5,10 @@
  * flowbits set by an app rule are seen by a packet rule of the same flow. tshark is the
  * oracle for what the captures contain.
  */
+import { runEve } from '../rules/eve-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FENNEC } from '../rules/sv-case.js';
 import { tshark } from './streams.js';
 import { SHARED } from '../helpers/paths.js';
 
@@ -20,16 +17,7 @@ const SEEDS = SHARED + '/bench/seeds';
 interface Ev { event_type: string; app_proto?: string; src_port?: number; dest_port?: number; alert?: { signature_id: number }; [k: string]: unknown }
 
 function run(pcap: string, rules: string): Ev[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-appw-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules);
-    const eve = join(tmp, 'eve.json');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
-      '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'checksum-validation=no'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return runEve<Ev>(pcap, rules, ['--set', 'checksum-validation=no']);
 }
 
 const alerts = (evs: Ev[], sid: number): Ev[] => evs.filter((e) => e.event_type === 'alert' && e.alert!.signature_id === sid);

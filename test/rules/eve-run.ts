@@ -1,5 +1,5 @@
 /**
- * Test helpers shared by the tag tests: run `fennec run` with one rule on a capture and read
+ * Test helpers shared by CLI tests: run `fennec run` with a ruleset on a capture and read
  * the EVE events back; tshark's captured bytes of given frames (frame_raw) as base64.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,13 +18,13 @@ export function tsharkFrames(pcap: string, frames: number[]): string[] {
   });
 }
 
-/** The EVE events of `fennec run --pcap pcap` with `rule` as the whole ruleset. */
-export function runEve<T>(pcap: string, rule: string): T[] {
+/** The EVE events of `fennec run --pcap pcap` with `rules` as the whole ruleset (`extra`: more CLI arguments). */
+export function runEve<T>(pcap: string, rules: string, extra: string[] = []): T[] {
   const tmp = mkdtempSync(join(tmpdir(), 'fennec-eve-'));
   try {
-    writeFileSync(join(tmp, 'r.rules'), rule + '\n');
+    writeFileSync(join(tmp, 'r.rules'), rules + '\n');
     execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
-      '--eve', join(tmp, 'eve.json'), '--data-dir', join(tmp, 'data')], { stdio: 'pipe' });
+      '--eve', join(tmp, 'eve.json'), '--data-dir', join(tmp, 'data'), ...extra], { stdio: 'pipe' });
     return readFileSync(join(tmp, 'eve.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
