@@ -375,7 +375,7 @@ export class Detector {
    * split across segments is seen whole) followed by the new data. A rule that also matches
    * the tail alone matched before, so every match is reported once. Returns alerts raised.
    */
-  inspectStream(p: PacketView, f: FlowCtx, tail: number): void {
+  inspectStream(p: PacketView, f: FlowCtx, tail: number, streamStart = 0): void {
     if (f.passed) return;
     const c = this.compiled;
     f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
@@ -397,6 +397,7 @@ export class Detector {
     this.counters.candidates += n;
     this.sortByRank(n);
     this.streamMode = true;
+    this.payload.streamStart = streamStart;
     try {
       for (let i = 0; i < n; i++) {
         const r = c.rules[cand[i]];
@@ -421,6 +422,7 @@ export class Detector {
       }
     } finally {
       this.streamMode = false;
+      this.payload.streamStart = 0;
     }
   }
 

@@ -24,6 +24,13 @@ export class PayloadInspector {
   private steps = 0;
   /** Output of readNumber (avoids returning objects). */
   private num = 0;
+  /**
+   * Raw stream inspection: the stream offset of the buffer's first byte. Absolute content
+   * windows (offset/depth) count from the stream start, as Suricata's
+   * DetectEngineContentInspection(stream_start_offset): a window that ended before the buffer
+   * cannot match, one that straddles it is cut to the part inside. 0 for packets and buffers.
+   */
+  streamStart = 0;
 
   /** True when the whole payload match list matches the buffer. */
   inspect(sms: readonly PayloadMatch[], data: Uint8Array, start: number, len: number): boolean {
@@ -88,10 +95,10 @@ export class PayloadInspector {
     const out = this.b64;
     const dl = decodeBase64Into(this.data, this.start + from, n, out);
     if (dl === 0) return 0;
-    const d = this.data, s = this.start, l = this.len;
-    this.data = out; this.start = 0; this.len = dl;
+    const d = this.data, s = this.start, l = this.len, ss = this.streamStart;
+    this.data = out; this.start = 0; this.len = dl; this.streamStart = 0;
     const r = this.run(m.data, 0, 0);
-    this.data = d; this.start = s; this.len = l;
+    this.data = d; this.start = s; this.len = l; this.streamStart = ss;
     return r === 1 ? 1 : 0;
   }
 
@@ -113,6 +120,11 @@ export class PayloadInspector {
       if (cd.hasDepth) {
         const d = cd.depthVar >= 0 ? this.vars[cd.depthVar] : cd.depth;
         depth = offset + d;
+      }
+      const ss = this.streamStart;
+      if (ss > 0) {
+        if (cd.hasDepth) depth -= ss;
+        offset = offset > ss ? offset - ss : 0;
       }
     }
     if (depth > this.len) depth = this.len;

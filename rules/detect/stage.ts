@@ -159,7 +159,7 @@ export class DetectStage implements PacketStage {
   }
 
   /** Raw stream inspection of a reassembled chunk of flow `slot` (rules/detect/stream-stage.ts). */
-  inspectStream(slot: number, toServer: boolean, pv: PacketView, tail: number): void {
+  inspectStream(slot: number, toServer: boolean, pv: PacketView, tail: number, streamStart = 0): void {
     const f = this.flowCtx(slot);
     const ts = f.toServer, est = f.established;
     f.toServer = toServer;
@@ -169,7 +169,7 @@ export class DetectStage implements PacketStage {
     f.established = true;
     this.slot = slot;
     this.alertsThisPacket = 0;
-    this.detector.inspectStream(pv, f, tail);
+    this.detector.inspectStream(pv, f, tail, streamStart);
     f.toServer = ts; f.established = est;
   }
 

@@ -46,7 +46,7 @@ export class StreamDetect implements StreamConsumer {
     });
   }
 
-  onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number): void {
+  onData(flow: number, toServer: boolean, bytes: Uint8Array, off: number, len: number, streamOffset = 0): void {
     if (len <= 0) return;
     // Data of a session that never got established (SYN with data, no handshake) was
     // inspected on its packets (untracked) and is not stream data for Suricata
@@ -82,7 +82,8 @@ export class StreamDetect implements StreamConsumer {
     pv.data = b; pv.payOff = 0; pv.payLen = total;
     pv.tsUs = fl.lastUs[flow];
     pv.vlanCount = fl.vlanCount[flow]; pv.vlan0 = fl.vlan0[flow]; pv.vlan1 = fl.vlan1[flow]; pv.iface = fl.iface[flow];
-    this.detect.inspectStream(flow, toServer, pv, tl);
+    // Stream offset of b[0] (the tail's first byte): absolute content windows count from the stream start.
+    this.detect.inspectStream(flow, toServer, pv, tl, streamOffset > tl ? streamOffset - tl : 0);
     // The last STREAM_TAIL bytes are the next chunk's tail: they stay in the work buffer
     // (written back to tails[ti] only when another direction's chunk needs the buffer).
     this.tailLen[ti] = total < STREAM_TAIL ? total : STREAM_TAIL;
