@@ -4,13 +4,13 @@
  * attachments of the mails tshark exports) as oracles; the STARTTLS protocol change on
  * real TLS bytes through AppLayer.
  */
+import { runEve } from '../rules/eve-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FENNEC } from '../rules/sv-case.js';
 import { tcpStreams, tshark } from './streams.js';
 import { SHARED } from '../helpers/paths.js';
 import { AppLayer } from '../../sensor/app/layer.js';
@@ -22,16 +22,7 @@ const SEEDS = SHARED + '/bench/seeds';
 interface Ev { event_type: string; app_proto?: string; alert?: { signature_id: number }; smtp?: Record<string, unknown>; ftp?: Record<string, unknown>; [k: string]: unknown }
 
 function run(pcap: string, rules: string, extra: string[] = []): Ev[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-mail-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules);
-    const eve = join(tmp, 'eve.json');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
-      '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'checksum-validation=no', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return runEve<Ev>(pcap, rules, ['--set', 'checksum-validation=no', ...extra]);
 }
 
 const alerts = (evs: Ev[], sid: number): Ev[] => evs.filter((e) => e.event_type === 'alert' && e.alert!.signature_id === sid);

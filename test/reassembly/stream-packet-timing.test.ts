@@ -9,6 +9,7 @@
  * (`content:"GET "; depth:4`) alert on the packet AND on the stream (2 each), the pcre
  * (sid 1) and byte_jump (sid 2) rules on the stream only (1 each).
  */
+import { alertCounts } from '../rules/eve-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -41,14 +42,9 @@ test('detect-bytetest-02 through the CLI: sids 4/5 alert on the packet and on th
     execFileSync(process.execPath, [join(ROOT, 'bin/fennec.js'), 'run', '--log-level', 'error', '--pcap', join(CASE, 'input.pcap'),
       '--rules', join(CASE, 'rules'), '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'stream.midstream=true'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
-    const n = new Map<number, number>();
-    let flows = 0;
-    for (const l of readFileSync(eve, 'utf8').split('\n')) {
-      if (!l) continue;
-      const e = JSON.parse(l) as { event_type: string; alert?: { signature_id: number } };
-      if (e.event_type === 'alert') n.set(e.alert!.signature_id, (n.get(e.alert!.signature_id) ?? 0) + 1);
-      if (e.event_type === 'flow') flows++;
-    }
+    const events = readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event_type: string; alert?: { signature_id: number } });
+    const n = alertCounts(events);
+    const flows = events.filter((e) => e.event_type === 'flow').length;
     assert.deepEqual([1, 2, 3, 4, 5].map((s) => n.get(s) ?? 0), [1, 1, 0, 2, 2]);
     assert.equal(flows, 1);
   } finally {

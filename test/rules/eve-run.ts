@@ -30,3 +30,10 @@ export function runEve<T>(pcap: string, rules: string, extra: string[] = []): T[
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** sid → number of EVE alert events. */
+export function alertCounts(events: ReadonlyArray<{ event_type: string; alert?: { signature_id: number } }>): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const e of events) if (e.event_type === 'alert') m.set(e.alert!.signature_id, (m.get(e.alert!.signature_id) ?? 0) + 1);
+  return m;
+}

@@ -9,32 +9,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FENNEC } from './sv-case.js';
+import { alertCounts, runEve } from './eve-run.js';
 import { SV } from './fixtures.js';
 import { parseRule } from '../../rules/parser.js';
 import { makeContext } from '../../rules/loader.js';
 
 /** sid → alert count for the rules on the capture. */
 function run(pcap: string, rules: string[]): Map<number, number> {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-filesize-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules.join('\n') + '\n');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', pcap, '--rules', join(tmp, 'r.rules'),
-      '--eve', join(tmp, 'eve.json'), '--data-dir', join(tmp, 'data')], { stdio: 'pipe' });
-    const m = new Map<number, number>();
-    for (const l of readFileSync(join(tmp, 'eve.json'), 'utf8').split('\n')) {
-      if (!l) continue;
-      const e = JSON.parse(l) as { event_type: string; alert?: { signature_id: number } };
-      if (e.event_type === 'alert') m.set(e.alert!.signature_id, (m.get(e.alert!.signature_id) ?? 0) + 1);
-    }
-    return m;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return alertCounts(runEve<Ev>(pcap, rules.join('\n')));
 }
+
+interface Ev { event_type: string; alert?: { signature_id: number } }
 
 /** tshark --export-objects http: object name → size. */
 function objects(pcap: string): Map<string, number> {

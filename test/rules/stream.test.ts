@@ -8,32 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FENNEC } from './sv-case.js';
+import { alertCounts, runEve } from './eve-run.js';
 import { tcpStreams } from '../app/streams.js';
 import { SHARED } from '../helpers/paths.js';
 
 const PCAP = SHARED + '/bench/seeds/http-bro-org.pcap';
 
 function counts(rules: string, extra: string[] = []): Map<number, number> {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-stream-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules);
-    const eve = join(tmp, 'eve.json');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', PCAP, '--rules', join(tmp, 'r.rules'),
-      '--eve', eve, '--data-dir', join(tmp, 'data'), '--set', 'checksum-validation=no', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const m = new Map<number, number>();
-    for (const l of readFileSync(eve, 'utf8').split('\n')) {
-      if (!l) continue;
-      const e = JSON.parse(l) as { event_type: string; alert?: { signature_id: number } };
-      if (e.event_type === 'alert') m.set(e.alert!.signature_id, (m.get(e.alert!.signature_id) ?? 0) + 1);
-    }
-    return m;
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return alertCounts(runEve<{ event_type: string; alert?: { signature_id: number } }>(PCAP, rules, ['--set', 'checksum-validation=no', ...extra]));
 }
 
 const hex = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');

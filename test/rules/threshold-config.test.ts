@@ -4,6 +4,7 @@
  * several sids; each directive's effect counted in the EVE output. A malformed file is a
  * one-line error (exit 2), never silently ignored.
  */
+import { alertCounts } from './eve-run.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -36,12 +37,7 @@ test('threshold.config: limit, threshold, suppress (all and by ip), event_filter
     const eve = join(dir, 'eve.json');
     execFileSync(process.execPath, [FENNEC, 'run', '--pcap', PCAP, '--rules', rules, '--eve', eve, '--data-dir', join(dir, 'd'),
       '--log-level', 'error', '--set', 'checksum-validation=no', '--set', `threshold-file=${thr}`]);
-    const n = new Map<number, number>();
-    for (const l of readFileSync(eve, 'utf8').split('\n')) {
-      if (!l) continue;
-      const e = JSON.parse(l) as { event_type: string; alert?: { signature_id: number } };
-      if (e.event_type === 'alert') n.set(e.alert!.signature_id, (n.get(e.alert!.signature_id) ?? 0) + 1);
-    }
+    const n = alertCounts(readFileSync(eve, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event_type: string; alert?: { signature_id: number } }));
     assert.equal(n.get(8), 6676, 'no directive: every data packet');
     assert.equal(n.get(1) ?? 0, 3, 'limit 3');
     assert.equal(n.get(2) ?? 0, 6, 'every 1000th match: 6 of 6676');

@@ -12,10 +12,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FENNEC } from './sv-case.js';
+import { runEve } from './eve-run.js';
 import { SHARED } from '../helpers/paths.js';
 import { XbitCmd, XbitTrack, XbitsTable, xbitId, type XbitOp } from '../../rules/detect/xbits.js';
 import { parseRule } from '../../rules/parser.js';
@@ -26,16 +24,7 @@ const PCAP = join(SHARED, 'bench/seeds/vlan-http-wikipedia.pcap');
 interface Ev { event_type: string; timestamp: string; src_ip: string; dest_ip: string; alert?: { signature_id: number } }
 
 function run(rules: string[]): Ev[] {
-  const tmp = mkdtempSync(join(tmpdir(), 'fennec-xbits-'));
-  try {
-    writeFileSync(join(tmp, 'r.rules'), rules.join('\n') + '\n');
-    execFileSync(process.execPath, [FENNEC, 'run', '--log-level', 'error', '--pcap', PCAP, '--rules', join(tmp, 'r.rules'),
-      '--eve', join(tmp, 'eve.json'), '--data-dir', join(tmp, 'data')], { stdio: 'pipe' });
-    return readFileSync(join(tmp, 'eve.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Ev)
-      .filter((e) => e.event_type === 'alert');
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  return runEve<Ev>(PCAP, rules.join('\n')).filter((e) => e.event_type === 'alert');
 }
 
 /** tshark rows (frame, epoch µs, ip.src, ip.dst) of a display filter. */
