@@ -39,7 +39,6 @@ koffi.pointer('fennec_scan_ctx_ptr', scanCtx);
 interface Api {
   compileLits: KoffiFunction;
   compileRegex: KoffiFunction;
-  scanBatch: KoffiFunction;
   ctxNew: KoffiFunction;
   ctxBlock: KoffiFunction;
   ctxSetScratch: KoffiFunction;
@@ -68,7 +67,6 @@ function load(): Api {
   api = {
     compileLits: shim.func('int32_t fennec_hs_compile_lits(const uint8_t *blob, const uint32_t *offs, const uint32_t *lens, const uint32_t *flags, const uint32_t *ids, uint32_t n, uint32_t mode, _Out_ hs_database_t_ptr *db, _Out_ uint8_t *errbuf, uint32_t errcap, _Out_ int32_t *errexpr)'),
     compileRegex: shim.func('int32_t fennec_hs_compile_regex(const uint8_t *blob, const uint32_t *offs, const uint32_t *flags, const uint32_t *ids, const uint32_t *min_off, const uint32_t *max_off, uint32_t n, uint32_t mode, _Out_ hs_database_t_ptr *db, _Out_ uint8_t *errbuf, uint32_t errcap, _Out_ int32_t *errexpr)'),
-    scanBatch: shim.func('int32_t fennec_hs_scan_batch(hs_database_t_ptr db, hs_scratch_t_ptr scratch, const uint8_t *base, const uint32_t *off, const uint32_t *len, const uint32_t *tag, uint32_t n, _Out_ uint32_t *out_tag, _Out_ uint32_t *out_id, _Out_ uint32_t *out_end, uint32_t cap, _Out_ uint32_t *overflow)'),
     ctxNew: shim.func('fennec_scan_ctx_ptr fennec_scan_ctx_new(uint32_t nb, uint32_t cap)'),
     ctxBlock: shim.func('void *fennec_scan_ctx_block(fennec_scan_ctx_ptr c)'),
     ctxSetScratch: shim.func('void fennec_scan_ctx_set_scratch(fennec_scan_ctx_ptr c, hs_scratch_t_ptr s)'),
@@ -318,9 +316,18 @@ export class BatchScanner {
 
   /** Returns the number of matches; throws only on a Vectorscan runtime error (a bug). */
   scan(db: HsDatabase, scratch: HsScratch, base: Uint8Array, n: number): number {
+    this.bind(scratch);
+    return this.result(this.fn(this.ctx, db.handle, base, n) as number);
+  }
+
+  /** Points the native context at `scratch` when it changed (a grown scratch is a new handle). */
+  private bind(scratch: HsScratch): void {
     const sh = scratch.handle;
     if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
-    const rc = this.fn(this.ctx, db.handle, base, n) as number;
+  }
+
+  /** A scan's return code: the match count (overflow flag read), or a throw on a Vectorscan error (a bug). */
+  private result(rc: number): number {
     if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
     this.overflow = this.ovf[0];
     return rc;
@@ -332,22 +339,14 @@ export class BatchScanner {
    * matches have bit 31 set in matchTag). Returns TCP_CSUM_BAD for a wrong checksum.
    */
   tcpScan(db1: HsDatabase, db2: HsDatabase | null, scratch: HsScratch, base: Uint8Array, l4off: number, l4len: number, pseudo: number, payoff: number, paylen: number): number {
-    const sh = scratch.handle;
-    if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
+    this.bind(scratch);
     const rc = this.fn3(this.ctx, db1.handle, db2 === null ? null : db2.handle, base, l4off, l4len, pseudo, payoff, paylen) as number;
-    if (rc === TCP_CSUM_BAD) return rc;
-    if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
-    this.overflow = this.ovf[0];
-    return rc;
+    return rc === TCP_CSUM_BAD ? rc : this.result(rc);
   }
 
   /** Scans the buffers with db1 then db2 in one call; matches of db2 have bit 31 set in matchTag. */
   scan2(db1: HsDatabase, db2: HsDatabase, scratch: HsScratch, base: Uint8Array, n: number): number {
-    const sh = scratch.handle;
-    if (sh !== this.scratchHandle) { load().ctxSetScratch(this.ctx, sh); this.scratchHandle = sh; }
-    const rc = this.fn2(this.ctx, db1.handle, db2.handle, base, n) as number;
-    if (rc < 0) throw new Error(`hs_scan failed: hs_error_t ${rc}`);
-    this.overflow = this.ovf[0];
-    return rc;
+    this.bind(scratch);
+    return this.result(this.fn2(this.ctx, db1.handle, db2.handle, base, n) as number);
   }
 }

@@ -38,6 +38,19 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
   return 0;
 }
 
+/* hs_scan of each buffer into c, tagging its matches tag[i] | tag_or; stops at the capacity. */
+static hs_error_t scan_into(const hs_database_t *db, hs_scratch_t *scratch, const uint8_t *base,
+                            const uint32_t *off, const uint32_t *len, const uint32_t *tag, uint32_t n,
+                            uint32_t tag_or, struct batch_ctx *c) {
+  for (uint32_t i = 0; i < n; i++) {
+    c->tag = tag[i] | tag_or;
+    hs_error_t rc = hs_scan(db, (const char *)base + off[i], len[i], 0, scratch, on_match, c);
+    if (rc == HS_SCAN_TERMINATED) return HS_SUCCESS;
+    if (rc != HS_SUCCESS) return rc;
+  }
+  return HS_SUCCESS;
+}
+
 /*
  * Scans buffers base[off[i] .. off[i]+len[i]) for i < n with one database and one scratch.
  * Matches go to out_* (at most cap). Returns the number of matches written, or a negative
@@ -50,12 +63,8 @@ int32_t fennec_hs_scan_batch(const hs_database_t *db, hs_scratch_t *scratch,
                              uint32_t *out_tag, uint32_t *out_id, uint32_t *out_end,
                              uint32_t cap, uint32_t *overflow) {
   struct batch_ctx c = { 0, out_tag, out_id, out_end, 0, cap, 0 };
-  for (uint32_t i = 0; i < n; i++) {
-    c.tag = tag[i];
-    hs_error_t rc = hs_scan(db, (const char *)base + off[i], len[i], 0, scratch, on_match, &c);
-    if (rc == HS_SCAN_TERMINATED) break;
-    if (rc != HS_SUCCESS) return rc;
-  }
+  hs_error_t rc = scan_into(db, scratch, base, off, len, tag, n, 0, &c);
+  if (rc != HS_SUCCESS) return rc;
   *overflow = c.overflow;
   return (int32_t)c.count;
 }
@@ -108,20 +117,13 @@ int32_t fennec_scan_ctx_scan2(struct fennec_scan_ctx *c, const hs_database_t *db
                               const uint8_t *base, uint32_t n) {
   uint32_t *b = c->block, nb = c->nb, cap = c->cap;
   if (n > nb) n = nb;
-  uint32_t *off = b, *len = b + nb, *tag = b + 2 * nb;
-  uint32_t *otag = b + 3 * nb, *oid = b + 3 * nb + cap, *oend = b + 3 * nb + 2 * cap, *ovf = b + 3 * nb + 3 * cap;
-  int32_t m1 = fennec_hs_scan_batch(db1, c->scratch, base, off, len, tag, n, otag, oid, oend, cap, ovf);
-  if (m1 < 0) return m1;
-  uint32_t o1 = *ovf;
-  struct batch_ctx bc = { 0, otag + m1, oid + m1, oend + m1, 0, cap - (uint32_t)m1, 0 };
-  for (uint32_t i = 0; i < n; i++) {
-    bc.tag = tag[i] | 0x80000000u;
-    hs_error_t rc = hs_scan(db2, (const char *)base + off[i], len[i], 0, c->scratch, on_match, &bc);
-    if (rc == HS_SCAN_TERMINATED) break;
-    if (rc != HS_SUCCESS) return rc;
-  }
-  *ovf = o1 | bc.overflow;
-  return m1 + (int32_t)bc.count;
+  const uint32_t *off = b, *len = b + nb, *tag = b + 2 * nb;
+  struct batch_ctx bc = { 0, b + 3 * nb, b + 3 * nb + cap, b + 3 * nb + 2 * cap, 0, cap, 0 };
+  hs_error_t rc = scan_into(db1, c->scratch, base, off, len, tag, n, 0, &bc);
+  if (rc == HS_SUCCESS) rc = scan_into(db2, c->scratch, base, off, len, tag, n, 0x80000000u, &bc);
+  if (rc != HS_SUCCESS) return rc;
+  b[3 * nb + 3 * cap] = bc.overflow;
+  return (int32_t)bc.count;
 }
 
 static uint32_t fold16(uint64_t s) {
