@@ -25,7 +25,7 @@ import type { AppList, AppRuleSpec } from '../keywords/app-buffer.js';
 import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
-import type { FlowCtx } from './flow-ctx.js';
+import { flowConditions, type FlowCtx } from './flow-ctx.js';
 import { THREAD_XBITS, type XbitsTable } from './xbits.js';
 import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
@@ -417,36 +417,6 @@ export class AppInspector {
       else if (op.cmd === '-') { if (f.intSet[op.slot]) f.ints[op.slot] -= x; }
     }
   }
-}
-
-/** flowbits isset/isnotset and flowint comparisons (same semantics as detect/engine.ts). */
-function flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean {
-  for (const op of r.flowbits) {
-    if (op.cmd !== 'isset' && op.cmd !== 'isnotset') continue;
-    const want = op.cmd === 'isset';
-    let ok = !op.any;
-    for (const b of op.bits) {
-      let set = f !== null && f.bit(b);
-      if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
-      const hit = set === want;
-      if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
-    }
-    if (!ok) return false;
-  }
-  for (const op of r.flowints) {
-    const isSet = f !== null && f.intIsSet(op.slot);
-    if (op.cmd === 'isset') { if (!isSet) return false; continue; }
-    if (op.cmd === 'notset' || op.cmd === 'isnotset') { if (isSet) return false; continue; }
-    if (op.cmd === '=' || op.cmd === '+' || op.cmd === '-') continue;
-    if (!isSet) return false;
-    const v = f!.ints[op.slot];
-    let x = op.value;
-    if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
-    const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
-      : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 /**

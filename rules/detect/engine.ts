@@ -10,7 +10,7 @@ import { addrMatch, inV4Set, portMatch, v4Set, type AddrExpr, type PortExpr } fr
 import { allGroups, portBitmap, protoGroup, type CompiledRuleset, type PortGroup } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, tcpChecksumOk, tcpPseudoSum, type ChecksumMode } from './checksum.js';
-import { FlowCtx } from './flow-ctx.js';
+import { FlowCtx, flowConditions } from './flow-ctx.js';
 import type { PacketView } from './packet-view.js';
 import { PayloadInspector } from './payload.js';
 import { ThresholdTable } from './threshold.js';
@@ -229,7 +229,9 @@ export class Detector {
     // (inspectStream); this packet gets the packet-only rules (Suricata: a PKT_STREAM_ADD
     // packet skips packet payload inspection of SIG_FLAG_REQUIRE_STREAM rules).
     const tracked = f !== null && f.streamTracked && p.proto === 6;
-    const g = this.portGroup(tracked ? 8 + (gi & 1) : gi, p);
+    // Group index: 0..7 by protocol and direction, 8/9 for TCP packets the reassembler tracks.
+    const ai = tracked ? 8 + (gi & 1) : gi;
+    const g = this.portGroup(ai, p);
     // TCP checksum: for a segment with payload the shim checks it and runs the prefilter in
     // the same FFI call (`pre` = its match count); other segments are checked here.
     let pre = -1;
@@ -254,7 +256,6 @@ export class Detector {
     let n = 0;
     const gen = this.nextGen();
     const stamp = this.stamp, cand = this.cand;
-    const ai = tracked ? 8 + (gi & 1) : gi;
     const always = p.proto === 6 ? this.alwaysByFlags[ai][p.tcpFlags & 0xff] : this.pktAlways[ai];
     // Port bounds first (a typed-array test instead of a matchRule call: header-only rules on
     // one server port, e.g. `-> 202.114.4.119 [515:520]`, were checked on every packet).
@@ -277,13 +278,12 @@ export class Detector {
       }
     }
     if (ipOnly) {
-      const ii = tracked ? 8 + (gi & 1) : gi;
-      const io = this.ipOnly[ii];
+      const io = this.ipOnly[ai];
       for (let i = 0; i < io.length; i++) { const r = io[i]; stamp[r] = gen; cand[n++] = r; }
       // Only IPv4 packets can match v4-range rules.
       if (p.ipVersion === 4) {
-        n = this.ipOnlySrc[ii].query(p.src[3], stamp, gen, cand, n);
-        n = this.ipOnlyDst[ii].query(p.dst[3], stamp, gen, cand, n);
+        n = this.ipOnlySrc[ai].query(p.src[3], stamp, gen, cand, n);
+        n = this.ipOnlyDst[ai].query(p.dst[3], stamp, gen, cand, n);
       }
     }
     if (pre >= 0) n = this.collect(g, pre, gen, n);
@@ -482,7 +482,7 @@ export class Detector {
       if (k === p.eventCount) return false;
     }
     if (r.bidirectional) for (let i = 0; i < r.header.length; i++) if (!r.header[i].match(p, f)) return false;
-    if (!this.flowConditions(r, f, p.tsUs)) return false;
+    if (!flowConditions(r, f, p.tsUs)) return false;
     if (r.xbits !== undefined && !this.xbits.check(r.xbits, p.src, p.dst, p.tsUs)) return false;
     if (r.payload.length) {
       if (p.payLen === 0) return false;
@@ -517,42 +517,7 @@ export class Detector {
     return this.hbLen > 0;
   }
 
-  private flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean {
-    for (let i = 0; i < r.flowbits.length; i++) {
-      const op = r.flowbits[i];
-      if (op.cmd !== 'isset' && op.cmd !== 'isnotset') continue;
-      const want = op.cmd === 'isset';
-      let ok = op.any ? false : true;
-      for (let k = 0; k < op.bits.length; k++) {
-        const b = op.bits[k];
-        let set = f !== null && f.bit(b);
-        if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
-        const hit = set === want;
-        if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
-      }
-      if (!ok) return false;
-    }
-    for (let i = 0; i < r.flowints.length; i++) {
-      const op = r.flowints[i];
-      const isSet = f !== null && f.intIsSet(op.slot);
-      switch (op.cmd) {
-        case 'isset': if (!isSet) return false; break;
-        case 'notset': case 'isnotset': if (isSet) return false; break;
-        case '==': case '!=': case '<': case '<=': case '>': case '>=': {
-          if (!isSet) return false;
-          const v = f!.ints[op.slot];
-          let x = op.value;
-          if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
-          const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
-            : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
-          if (!ok) return false;
-          break;
-        }
-        default: break;
-      }
-    }
-    return true;
-  }
+
 
   private applyEffects(r: Rule, f: FlowCtx | null, ts: number): void {
     if (!f) return;

@@ -4,6 +4,8 @@
  * keeps one FlowCtx per flow (created on first detect call) and sets the direction fields
  * before each inspectPacket / inspectStream.
  */
+import type { Rule } from '../types.js';
+
 export class FlowCtx {
   /** Suricata's flow id of this flow (EVE flow_id). */
   flowId = 0;
@@ -75,6 +77,48 @@ export class FlowCtx {
   intIsSet(slot: number): boolean {
     return slot < this.intSet.length && this.intSet[slot] === 1;
   }
+}
+
+/**
+ * The flowbits (isset / isnotset, setx expiry by packet time) and flowint conditions of a
+ * rule on a flow's state; set/unset/toggle and assignments are effects, not conditions.
+ * Shared by packet, stream and transaction inspection.
+ */
+export function flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean {
+  for (let i = 0; i < r.flowbits.length; i++) {
+    const op = r.flowbits[i];
+    if (op.cmd !== 'isset' && op.cmd !== 'isnotset') continue;
+    const want = op.cmd === 'isset';
+    let ok = op.any ? false : true;
+    for (let k = 0; k < op.bits.length; k++) {
+      const b = op.bits[k];
+      let set = f !== null && f.bit(b);
+      if (set && f!.bitExpire[b] !== 0 && ts > f!.bitExpire[b]) set = false;
+      const hit = set === want;
+      if (op.any) { if (hit) { ok = true; break; } } else if (!hit) { ok = false; break; }
+    }
+    if (!ok) return false;
+  }
+  for (let i = 0; i < r.flowints.length; i++) {
+    const op = r.flowints[i];
+    const isSet = f !== null && f.intIsSet(op.slot);
+    switch (op.cmd) {
+      case 'isset': if (!isSet) return false; break;
+      case 'notset': case 'isnotset': if (isSet) return false; break;
+      case '==': case '!=': case '<': case '<=': case '>': case '>=': {
+        if (!isSet) return false;
+        const v = f!.ints[op.slot];
+        let x = op.value;
+        if (op.valueSlot >= 0) { if (!f!.intIsSet(op.valueSlot)) return false; x = f!.ints[op.valueSlot]; }
+        const ok = op.cmd === '==' ? v === x : op.cmd === '!=' ? v !== x : op.cmd === '<' ? v < x
+          : op.cmd === '<=' ? v <= x : op.cmd === '>' ? v > x : v >= x;
+        if (!ok) return false;
+        break;
+      }
+      default: break;
+    }
+  }
+  return true;
 }
 
 const EMPTY = new Uint8Array(0);
