@@ -212,6 +212,9 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     }
     return { name, db, patternRules: byPattern.map((a) => Int32Array.from(a)), always: Int32Array.from(always), patterns: lits.length };
   };
+  // Which rules each group holds (the port groups below split the same sets).
+  const inStream = (r: Rule, dir: number): boolean => streamRule[r.index] === 1 && inGroup(r, 0, dir);
+  const inTracked = (r: Rule, dir: number): boolean => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir);
   for (let pg = 0; pg < PROTO_GROUPS.length; pg++) {
     for (let dir = 0; dir < 2; dir++) {
       // UDP is prefiltered by port group (below): its whole-group database is never scanned.
@@ -221,12 +224,11 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
   const streamGroups: Group[] = [], pktGroups: Group[] = [];
   for (let dir = 0; dir < 2; dir++) {
     const d = dir === 0 ? 'toserver' : 'toclient';
-    streamGroups.push(build(`tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), false));
-    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), false));
+    streamGroups.push(build(`tcp-${d}-stream`, (r) => inStream(r, dir), false));
+    pktGroups.push(build(`tcp-${d}-tracked-packet`, (r) => inTracked(r, dir), false));
   }
-  // Port groups: per split group, per class, the rules that can match a packet whose
-  // server-side port is in the class; a class keeping most of the group's patterns scans with
-  // the whole group instead (no extra database for little gain).
+  // Port groups: per split group, a common database of the rules every port class needs and,
+  // per class, one of the rules only that class's server ports can match.
   // FENNEC_PORT_GROUPS=0 (benchmarks only: bench/rules.ts A/B) keeps one class per group.
   const grouped = process.env.FENNEC_PORT_GROUPS !== '0';
   const tcpHot = grouped ? TCP_PORT_GROUPS : [], udpHot = grouped ? UDP_PORT_GROUPS : [];
@@ -264,7 +266,9 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     const out: PortGroup[] = [];
     for (let c = 0; c <= hot.length; c++) {
       const sp = build(`${name}-${c === 0 ? 'other' : 'port' + hot[c - 1]}`, (r) => everywhere[r.index] === 0 && accept(r) && inClass(r, c));
-      out.push({ common, specific: sp.db === null && sp.always.length === 0 ? null : sp });
+      // A class without patterns of its own scans the common database alone (its prefilter-less
+      // rules are in the detector's per-group lists).
+      out.push({ common, specific: sp.db === null ? null : sp });
     }
     return out;
   };
@@ -275,9 +279,9 @@ export function compileRuleset(rs: Ruleset, opts: CompileOptions = {}): Compiled
     if (k === 2 || k === 3) {
       byPort.push(splitGroup(groups[k], `udp-${d}-payload`, (r) => inGroup(r, 1, dir), dir, udpHot, portClass[1]));
     } else if (k === 8 || k === 9) {
-      byPort.push(splitGroup(pktGroups[dir], `tcp-${d}-tracked-packet`, (r) => (streamRule[r.index] === 0 || streamAlsoPacket(r)) && inGroup(r, 0, dir), dir, tcpHot, portClass[0]));
+      byPort.push(splitGroup(pktGroups[dir], `tcp-${d}-tracked-packet`, (r) => inTracked(r, dir), dir, tcpHot, portClass[0]));
     } else if (k === 10 || k === 11) {
-      byPort.push(splitGroup(streamGroups[dir], `tcp-${d}-stream`, (r) => streamRule[r.index] === 1 && inGroup(r, 0, dir), dir, tcpHot, portClass[0]));
+      byPort.push(splitGroup(streamGroups[dir], `tcp-${d}-stream`, (r) => inStream(r, dir), dir, tcpHot, portClass[0]));
     } else {
       // Untracked TCP packets (no handshake seen) and ICMP / other: one group.
       const g = groups[k];
