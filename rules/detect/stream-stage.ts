@@ -13,8 +13,8 @@
  *    their payload (engine.ts), so a match is not reported by both paths;
  *  - data after a valid RST and RST payload are not stream data (reassembly/tcp.ts), so
  *    only_stream rules do not see them (bug-6244).
- * Per-flow memory: two TAIL-byte buffers, allocated at the flow's first stream data, freed
- * at flow end. No allocation per chunk.
+ * Per-flow memory: up to two TAIL-byte buffers, allocated when a direction's tail is first
+ * written back from the shared work buffer, freed at flow end. No allocation per chunk.
  */
 import type { StreamConsumer } from '../../reassembly/tcp.js';
 import type { FlowTable } from '../../sensor/flow/table.js';
