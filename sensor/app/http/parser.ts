@@ -6,7 +6,7 @@
  * Bodies are stored up to `bodyLimit` bytes (Suricata's request/response-body-limit default
  * is 100 KiB), the rest is counted and dropped.
  */
-import { EMPTY } from '../types.js';
+import { EMPTY, lfIndex } from '../types.js';
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
 
@@ -203,9 +203,8 @@ export class HttpHalf {
 
   /** Index just past the next LF at/after `from`, or -1. */
   private lineEnd(from: number): number {
-    const b = this.buf;
-    for (let i = from; i < this.len; i++) if (b[i] === 10) return i + 1;
-    return -1;
+    const i = lfIndex(this.buf, from, this.len);
+    return i < 0 ? -1 : i + 1;
   }
 
   private parseBuffered(): void {
