@@ -25,7 +25,7 @@ import type { AppList, AppRuleSpec } from '../keywords/app-buffer.js';
 import { uintMatch } from '../keywords/uint.js';
 import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
-import { flowConditions, type FlowCtx } from './flow-ctx.js';
+import { applyFlowEffects, flowConditions, requiredFlowbit, type FlowCtx } from './flow-ctx.js';
 import { THREAD_XBITS, type XbitsTable } from './xbits.js';
 import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
@@ -104,6 +104,8 @@ interface Plan {
   /** Exact IPv4 sets of the header's source / destination (address.ts v4Set). */
   srcV4: Uint32Array;
   dstV4: Uint32Array;
+  /** flow-ctx.ts requiredFlowbit: a flowbit that must be set, or -1. */
+  reqBit: number;
 }
 
 const v4Sets = new WeakMap<AddrExpr, Uint32Array>();
@@ -143,7 +145,7 @@ function planOf(r: Rule): Plan | null {
   if (hp < 0) return null;
   // `alert http2` with http.* buffers: an HTTP/2-only rule (http1 / http: both versions but http1 HTTP/1 only).
   if (hp && app.proto && hp !== app.proto && !(hp === AppProto.HTTP2 && app.proto === AppProto.HTTP)) return null;
-  return { rule: r, app, sides, needs, proto: hp || app.proto, h1: r.proto.app === 'http1', srcV4: v4SetOf(r.src), dstV4: v4SetOf(r.dst) };
+  return { rule: r, app, sides, needs, proto: hp || app.proto, h1: r.proto.app === 'http1', srcV4: v4SetOf(r.src), dstV4: v4SetOf(r.dst), reqBit: requiredFlowbit(r) };
 }
 
 export class AppInspector {
@@ -304,6 +306,7 @@ export class AppInspector {
     if ((pl.sides & dir) === 0) return;
     if (pl.h1 && tx.proto === AppProto.HTTP2) return;
     if ((tx.progress & pl.needs) !== pl.needs) return;
+    if (pl.reqBit >= 0 && (f === null || !f.bit(pl.reqBit))) return;
     // One alert per (rule, transaction); a rule without buffers (app-layer-event,
     // app-layer-protocol, numeric checks only) and no flow direction once per direction:
     // Suricata keeps detect state per direction and such a rule is inspected on both sides
@@ -321,7 +324,7 @@ export class AppInspector {
     if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
     done.add(key);
     if (this.again) done.add(pl.rule.index * 2 + 1);
-    this.effects(pl.rule, f);
+    applyFlowEffects(pl.rule, f, tsUs);
     const xb = pl.rule.xbits;
     if (xb !== undefined) this.xbits.apply(xb, dir === TO_SERVER ? ends.client : ends.server, dir === TO_SERVER ? ends.server : ends.client, tsUs);
     if (pl.rule.noalert) return;
@@ -399,23 +402,6 @@ export class AppInspector {
     // Per transaction side, only for rules with transforms: a copy per transform.
     for (const t of l.transforms) b = transformBuffer(t, b);
     return b;
-  }
-
-  private effects(r: Rule, f: FlowCtx | null): void {
-    if (!f) return;
-    if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
-    for (const op of r.flowbits) {
-      const b = op.bits[0];
-      if (op.cmd === 'set' || op.cmd === 'setx') { f.bits[b] = 1; f.bitExpire[b] = 0; }
-      else if (op.cmd === 'unset') f.bits[b] = 0;
-      else if (op.cmd === 'toggle') f.bits[b] ^= 1;
-    }
-    for (const op of r.flowints) {
-      const x = op.valueSlot >= 0 ? f.ints[op.valueSlot] : op.value;
-      if (op.cmd === '=') { f.ints[op.slot] = x; f.intSet[op.slot] = 1; }
-      else if (op.cmd === '+') { if (f.intSet[op.slot]) f.ints[op.slot] += x; else { f.ints[op.slot] = x; f.intSet[op.slot] = 1; } }
-      else if (op.cmd === '-') { if (f.intSet[op.slot]) f.ints[op.slot] -= x; }
-    }
   }
 }
 

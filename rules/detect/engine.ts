@@ -10,7 +10,7 @@ import { addrMatch, inV4Set, portMatch, v4Set, type AddrExpr, type PortExpr } fr
 import { allGroups, portBitmap, protoGroup, type CompiledRuleset, type PortGroup } from '../compiler.js';
 import { HdrBuf, type Rule } from '../types.js';
 import { ChecksumValidator, tcpChecksumOk, tcpPseudoSum, type ChecksumMode } from './checksum.js';
-import { FlowCtx, flowConditions } from './flow-ctx.js';
+import { FlowCtx, applyFlowEffects, flowConditions, requiredFlowbit } from './flow-ctx.js';
 import type { PacketView } from './packet-view.js';
 import { PayloadInspector } from './payload.js';
 import { ThresholdTable } from './threshold.js';
@@ -133,6 +133,8 @@ export class Detector {
   /** Per rule: the exact IPv4 sets of its source / destination expressions (address.ts v4Set). */
   private readonly srcV4: Uint32Array[];
   private readonly dstV4: Uint32Array[];
+  /** Per rule: requiredFlowbit (a flowbit that must be set for it to match), or -1. */
+  private readonly reqBit: Int32Array;
 
   constructor(readonly compiled: CompiledRuleset, private readonly sink: AlertSink, opts: DetectorOptions = {}) {
     this.checksums = new ChecksumValidator(opts.checksumValidation ?? 'no');
@@ -175,6 +177,7 @@ export class Detector {
       const s = boundOf(r.sport), d = boundOf(r.dport);
       this.portBounds.set([s[0], s[1], d[0], d[1]], k);
     }
+    this.reqBit = Int32Array.from(compiled.rules, requiredFlowbit);
     this.flowScope = new Uint8Array(n);
     this.appReq = new Uint8Array(n);
     for (const r of compiled.rules) if (r.proto.app) this.appReq[r.index] = Math.max(0, appProtoId(r.proto.app));
@@ -290,16 +293,18 @@ export class Detector {
     else if (p.payLen > 0) n = this.prefilter(g, p.data, p.payOff, p.payLen, gen, n);
     this.counters.candidates += n;
     this.sortByRank(n);
-    const prof = this.profiling;
+    const prof = this.profiling, req = this.reqBit;
     for (let i = 0; i < n; i++) {
-      const r = c.rules[cand[i]];
+      const ri = cand[i], rb = req[ri];
+      if (rb >= 0 && (f === null || !f.bit(rb))) continue;
+      const r = c.rules[ri];
       let t0 = 0;
       if (prof) t0 = performance.now();
       this.counters.ruleChecks++;
       const hit = this.matchRule(r, p, f);
       if (prof) { this.profileNs[r.index] += (performance.now() - t0) * 1e6; this.profileChecks[r.index]++; }
       if (!hit) continue;
-      this.applyEffects(r, f, p.tsUs);
+      applyFlowEffects(r, f, p.tsUs);
       if (r.xbits !== undefined) this.xbits.apply(r.xbits, p.src, p.dst, p.tsUs);
       if (r.action === 'pass') {
         // A pass match is not logged and ends inspection of this packet; for rules without
@@ -398,9 +403,12 @@ export class Detector {
     this.sortByRank(n);
     this.streamMode = true;
     this.payload.streamStart = streamStart;
+    const req = this.reqBit;
     try {
       for (let i = 0; i < n; i++) {
-        const r = c.rules[cand[i]];
+        const ri = cand[i], rb = req[ri];
+        if (rb >= 0 && !f.bit(rb)) continue;
+        const r = c.rules[ri];
         this.counters.ruleChecks++;
         if (!this.matchRule(r, p, f)) continue;
         if (tail > 0) {
@@ -411,7 +419,7 @@ export class Detector {
           p.payLen = len;
           if (old) continue;
         }
-        this.applyEffects(r, f, p.tsUs);
+        applyFlowEffects(r, f, p.tsUs);
         if (r.xbits !== undefined) this.xbits.apply(r.xbits, p.src, p.dst, p.tsUs);
         if (r.action === 'pass') { f.passed = true; this.counters.passed++; return; }
         if (r.noalert) continue;
@@ -515,31 +523,6 @@ export class Detector {
     }
     if (this.hbOff + this.hbLen > p.data.length) this.hbLen = p.data.length - this.hbOff;
     return this.hbLen > 0;
-  }
-
-
-
-  private applyEffects(r: Rule, f: FlowCtx | null, ts: number): void {
-    if (!f) return;
-    if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
-    for (let i = 0; i < r.flowbits.length; i++) {
-      const op = r.flowbits[i];
-      const b = op.bits[0];
-      switch (op.cmd) {
-        case 'set': f.bits[b] = 1; f.bitExpire[b] = 0; break;
-        case 'setx': f.bits[b] = 1; f.bitExpire[b] = ts + op.expire * 1e6; break;
-        case 'unset': f.bits[b] = 0; break;
-        case 'toggle': f.bits[b] ^= 1; break;
-        default: break;
-      }
-    }
-    for (let i = 0; i < r.flowints.length; i++) {
-      const op = r.flowints[i];
-      const x = op.valueSlot >= 0 ? f.ints[op.valueSlot] : op.value;
-      if (op.cmd === '=') { f.ints[op.slot] = x; f.intSet[op.slot] = 1; }
-      else if (op.cmd === '+') { if (f.intSet[op.slot]) f.ints[op.slot] += x; else { f.ints[op.slot] = x; f.intSet[op.slot] = 1; } }
-      else if (op.cmd === '-') { if (f.intSet[op.slot]) f.ints[op.slot] -= x; }
-    }
   }
 
   free(): void {

@@ -121,5 +121,45 @@ export function flowConditions(r: Rule, f: FlowCtx | null, ts: number): boolean 
   return true;
 }
 
+/**
+ * A rule's flowbits / flowint effects on a match (set, setx with its expiry at packet time
+ * `ts` + seconds, unset, toggle; flowint assignments). One definition for packet, stream
+ * and transaction rules: the transaction path had its own copy whose setx never expired.
+ */
+export function applyFlowEffects(r: Rule, f: FlowCtx | null, ts: number): void {
+  if (!f) return;
+  if (r.flowbits.length !== 0 || r.flowints.length !== 0) f.writable();
+  for (let i = 0; i < r.flowbits.length; i++) {
+    const op = r.flowbits[i];
+    const b = op.bits[0];
+    switch (op.cmd) {
+      case 'set': f.bits[b] = 1; f.bitExpire[b] = 0; break;
+      case 'setx': f.bits[b] = 1; f.bitExpire[b] = ts + op.expire * 1e6; break;
+      case 'unset': f.bits[b] = 0; break;
+      case 'toggle': f.bits[b] ^= 1; break;
+      default: break;
+    }
+  }
+  for (let i = 0; i < r.flowints.length; i++) {
+    const op = r.flowints[i];
+    const x = op.valueSlot >= 0 ? f.ints[op.valueSlot] : op.value;
+    if (op.cmd === '=') { f.ints[op.slot] = x; f.intSet[op.slot] = 1; }
+    else if (op.cmd === '+') { if (f.intSet[op.slot]) f.ints[op.slot] += x; else { f.ints[op.slot] = x; f.intSet[op.slot] = 1; } }
+    else if (op.cmd === '-') { if (f.intSet[op.slot]) f.ints[op.slot] -= x; }
+  }
+}
+
+/**
+ * A flowbit the rule requires to be set (its first `flowbits:isset` that is not an `|`
+ * alternative), or -1. Candidates are tested against it before matchRule: ET Open's SMB
+ * rules share the fast pattern `|FF|SMB` and each gates on a flowbit of its own (~100
+ * candidates per SMB packet, almost never set). Only a necessary condition: expiry and
+ * the other conditions are still checked by flowConditions.
+ */
+export function requiredFlowbit(r: Rule): number {
+  for (const op of r.flowbits) if (op.cmd === 'isset' && !op.any && op.bits.length > 0) return op.bits[0];
+  return -1;
+}
+
 const EMPTY = new Uint8Array(0);
 const EMPTY_F = new Float64Array(0);

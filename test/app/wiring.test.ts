@@ -73,3 +73,34 @@ test('dns over udp: dns.query alert carries dns{queries} equal to tshark', () =>
   assert.equal(a.length, names.length);
   assert.deepEqual(a.map((e) => ((e.dns as { queries: Array<{ rrname: string }> }).queries[0].rrname)).sort(), [...names].sort());
 });
+
+test('flowbits:setx expires after its seconds when a transaction rule sets it, as when a packet rule does', () => {
+  // http-bro-org: each connection's requests come in its first second; some connections
+  // close (server FIN) about 5 s later, after any 1 s setx has expired.
+  const pcap = join(SEEDS, 'http-bro-org.pcap');
+  const evs = run(pcap, [
+    'alert http any any -> any any (msg:"tx sets"; flow:to_server; http.method; content:"GET"; flowbits:setx,tx_req,1; flowbits:noalert; sid:30;)',
+    'alert tcp any 80 -> any any (msg:"after tx setx"; flow:to_client; flowbits:isset,tx_req; sid:31;)',
+    'alert tcp any any -> any 80 (msg:"pkt sets"; flow:to_server; content:"GET "; depth:4; flowbits:setx,pkt_req,1; flowbits:noalert; sid:32;)',
+    'alert tcp any 80 -> any any (msg:"after pkt setx"; flow:to_client; flowbits:isset,pkt_req; sid:33;)',
+  ].join('\n'));
+  // tshark: request times per client port, and every server packet's (client port, time).
+  const reqs = new Map<number, number[]>();
+  for (const l of tshark(['-r', pcap, '-Y', 'http.request.method == "GET"', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'frame.time_epoch']).split('\n').filter(Boolean)) {
+    const [port, t] = l.split('\t');
+    reqs.set(Number(port), [...(reqs.get(Number(port)) ?? []), Number(t)]);
+  }
+  const lastReqBefore = (port: number, t: number): number => Math.max(...(reqs.get(port) ?? []).filter((x) => x <= t + 0.002));
+  const late = tshark(['-r', pcap, '-Y', 'tcp.srcport == 80', '-T', 'fields', '-e', 'tcp.dstport', '-e', 'frame.time_epoch']).split('\n').filter(Boolean)
+    .map((l) => l.split('\t').map(Number)).filter(([port, t]) => reqs.has(port) && t - lastReqBefore(port, t) > 1.5);
+  assert.ok(late.length > 0, 'the capture has server packets more than 1.5 s after their connection\'s last request');
+  const epoch = (ts: string): number => Date.parse(ts.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')) / 1000;
+  for (const sid of [31, 33]) {
+    const a = alerts(evs, sid);
+    assert.ok(a.length > 0, `sid ${sid}: server packets within the second after a request alert`);
+    for (const e of a) {
+      const t = epoch(e.timestamp as string);
+      assert.ok(t - lastReqBefore(e.dest_port!, t) <= 1.002, `sid ${sid}: alert at ${e.timestamp} is more than 1 s after the bit was set`);
+    }
+  }
+});
