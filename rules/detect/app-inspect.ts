@@ -27,7 +27,7 @@ import { transformBuffer } from '../keywords/transforms.js';
 import { PayloadInspector } from './payload.js';
 import { applyFlowEffects, flowConditions, requiredFlowbit, type FlowCtx } from './flow-ctx.js';
 import { THREAD_XBITS, type XbitsTable } from './xbits.js';
-import { APP_PROTO_NAMES, AppProto, BUF, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
+import { APP_PROTO_NAMES, AppProto, TO_CLIENT, TO_SERVER, appProtoId, type AppTx } from '../../sensor/app/types.js';
 import { BatchScanner, HS_FLAG_CASELESS, HS_FLAG_SINGLEMATCH, HsDatabase, HsScratch, compileLiterals, type LiteralPattern } from '../../native/vectorscan.js';
 import { patternStrength } from '../compiler.js';
 import type { ContentMatch } from '../types.js';
@@ -36,21 +36,14 @@ import type { ContentMatch } from '../types.js';
 interface BufGroup { buffer: number; dirs: number }
 
 /**
- * One database per protocol over the fast patterns of all its buffers: pattern id → the
- * buffer group it belongs to and its plans. A transaction side copies the buffers it has
- * into one work array and scans them in ONE FFI call (tag = buffer group); a match counts
- * only when its pattern belongs to the buffer it was found in.
+ * Per protocol, one prefilter database per buffer group (buffer and direction), as
+ * Suricata's per-buffer MPM: patterns[k] are group k's fast patterns, pattern id → its plans.
+ * One database per protocol over every non-body buffer (a match counted only in its own
+ * buffer) scanned each uri/header/cookie ... buffer against all HTTP patterns: ~44 matches
+ * per transaction side, nearly all in another buffer's patterns, and 128 ms of app scanning
+ * per 200 MB of bench-1g against 54 ms with a database per group (compile +60 ms).
  */
-interface PfPart { groups: Int32Array; db: HsDatabase; patGroup: Int32Array; patPlans: Int32Array[] }
-interface ProtoPrefilter { groups: BufGroup[]; parts: PfPart[] }
-
-/**
- * Body buffers get a database of their own: they are most of the scanned bytes (43 of 150 MB
- * of bench-1g with ET Open) and Vectorscan's cost per byte grows with the pattern count, so
- * scanning them against every HTTP pattern (uri, headers, ...) instead of only the body
- * patterns — as Suricata's per-buffer MPM does — cost 31 µs per transaction side.
- */
-const OWN_DB_BUFFERS: ReadonlySet<number> = new Set([BUF.FILE_DATA, BUF.HTTP_REQUEST_BODY, BUF.HTTP_RESPONSE_BODY]);
+interface ProtoPrefilter { groups: BufGroup[]; dbs: Array<HsDatabase | null>; patPlans: Int32Array[][] }
 
 /**
  * The fast pattern of an app rule: its best non-negated content in a list whose transforms
@@ -211,26 +204,14 @@ export class AppInspector {
       const groups: BufGroup[] = [];
       const gl = [...perProto[p].values()];
       for (const g of gl) groups.push({ buffer: g.buffer, dirs: g.dirs });
-      // Part 0: every buffer without a database of its own; then one part per body buffer.
-      const partsOf: number[][] = [[]];
-      gl.forEach((g, gi) => { if (OWN_DB_BUFFERS.has(g.buffer)) partsOf.push([gi]); else partsOf[0].push(gi); });
-      const parts: PfPart[] = [];
-      for (const pg of partsOf) {
-        const lits: LiteralPattern[] = [], patGroup: number[] = [], patPlans: Int32Array[] = [];
-        for (const gi of pg) {
-          const g = gl[gi];
-          g.lits.forEach((l, k) => {
-            lits.push({ bytes: l.bytes, id: lits.length, flags: l.flags });
-            patGroup.push(gi);
-            patPlans.push(Int32Array.from(g.plans[k]));
-          });
-        }
-        if (!lits.length) continue;
-        const db = compileLiterals(lits);
-        this.scratch.grow(db);
-        parts.push({ groups: Int32Array.from(pg), db, patGroup: Int32Array.from(patGroup), patPlans });
+      const dbs: Array<HsDatabase | null> = [], patPlans: Int32Array[][] = [];
+      for (const g of gl) {
+        const db = g.lits.length ? compileLiterals(g.lits) : null;
+        if (db) this.scratch.grow(db);
+        dbs.push(db);
+        patPlans.push(g.plans.map((x) => Int32Array.from(x)));
       }
-      this.pf.push({ groups, parts });
+      this.pf.push({ groups, dbs, patPlans });
     }
   }
 
@@ -241,11 +222,11 @@ export class AppInspector {
 
   /** Prefilter databases (count) and rules without a prefilter pattern, for stats/tests. */
   get prefilterInfo(): { databases: number; buffers: number; always: number } {
-    return { databases: this.pf.reduce((n, x) => n + x.parts.length, 0), buffers: this.pf.reduce((n, x) => n + x.groups.length, 0), always: this.always.reduce((n, a) => n + a.length, 0) };
+    return { databases: this.pf.reduce((n, x) => n + x.dbs.filter((d) => d !== null).length, 0), buffers: this.pf.reduce((n, x) => n + x.groups.length, 0), always: this.always.reduce((n, a) => n + a.length, 0) };
   }
 
   free(): void {
-    for (const x of this.pf) for (const pt of x.parts) pt.db.free();
+    for (const x of this.pf) for (const db of x.dbs) db?.free();
     this.scratch.free();
   }
 
@@ -264,36 +245,33 @@ export class AppInspector {
       for (let i = 0; i < al.length; i++) { const x = al[i]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
       const get = tx.buffer as (id: number, i: number, dir: number) => Uint8Array | null;
       const pf = this.pf[q], sc = this.scanner, gs = pf.groups;
-      for (let pi = 0; pi < pf.parts.length; pi++) {
-        const part = pf.parts[pi], pg = part.groups;
+      for (let k = 0; k < gs.length; k++) {
+        const db = pf.dbs[k];
+        if (db === null) continue;
+        const g = gs[k];
+        const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
+        if (d !== dir && (tx.progress & d) === 0) continue;
         let nb = 0, used = 0;
-        for (let gk = 0; gk < pg.length && nb < sc.maxBuffers; gk++) {
-          const k = pg[gk], g = gs[k];
-          const d = g.dirs === (TO_SERVER | TO_CLIENT) ? dir : g.dirs;
-          if (d !== dir && (tx.progress & d) === 0) continue;
-          for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
-            const b = get.call(tx, g.buffer, i, d);
-            if (b === null) break;
-            if (b.length === 0) continue;
-            if (used + b.length > this.work.length) {
-              const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
-              w.set(this.work.subarray(0, used));
-              this.work = w;
-            }
-            this.work.set(b, used);
-            sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = k;
-            used += b.length; nb++;
+        for (let i = 0; i < 64 && nb < sc.maxBuffers; i++) {
+          const b = get.call(tx, g.buffer, i, d);
+          if (b === null) break;
+          if (b.length === 0) continue;
+          if (used + b.length > this.work.length) {
+            const w = new Uint8Array(Math.max(this.work.length * 2, used + b.length));
+            w.set(this.work.subarray(0, used));
+            this.work = w;
           }
+          this.work.set(b, used);
+          sc.off[nb] = used; sc.len[nb] = b.length; sc.tag[nb] = 0;
+          used += b.length; nb++;
         }
-        if (nb > 0) {
-          this.counters.scans++;
-          const m = sc.scan(part.db, this.scratch, this.work, nb);
-          for (let j = 0; j < m; j++) {
-            const id = sc.matchId[j];
-            if (part.patGroup[id] !== sc.matchTag[j]) continue;
-            const ps = part.patPlans[id];
-            for (let z = 0; z < ps.length; z++) { const x = ps[z]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
-          }
+        if (nb === 0) continue;
+        this.counters.scans++;
+        const m = sc.scan(db, this.scratch, this.work, nb);
+        const pp = pf.patPlans[k];
+        for (let j = 0; j < m; j++) {
+          const ps = pp[sc.matchId[j]];
+          for (let z = 0; z < ps.length; z++) { const x = ps[z]; if (stamp[x] !== gen) { stamp[x] = gen; cand[n++] = x; } }
         }
       }
     }
