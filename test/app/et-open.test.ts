@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRules } from '../../rules/loader.js';
-import { compileRuleset, freeCompiled } from '../../rules/compiler.js';
+import { TCP_PORT_GROUPS, UDP_PORT_GROUPS, compileRuleset, freeCompiled } from '../../rules/compiler.js';
+import { portMatch } from '../../rules/address.js';
 import { AppInspector } from '../../rules/detect/app-inspect.js';
 import { SHARED } from '../helpers/paths.js';
 
@@ -36,6 +37,24 @@ test('ET Open: >= 95% of enabled rules load; every loaded rule has a packet, str
     const orphans = rs.rules.filter((r) => !r.app && inPacketPath[r.index] === 0).map((r) => r.sid);
     assert.deepEqual(orphans, [], 'packet rules in no group');
     assert.ok(app.every((r) => inPacketPath[r.index] === 0), 'transaction rules never enter the packet groups');
+    // Port groups (common + specific, or one merged database for small groups) lose no
+    // candidate: a packet whose server port is P is prefiltered with every fast-pattern rule
+    // of its group whose server-side port expression accepts P.
+    for (const k of [2, 3, 8, 9, 10, 11]) {
+      const base = k < 8 ? c.groups[k] : k < 10 ? c.pktGroups[k - 8] : c.streamGroups[k - 10];
+      const udp = k < 4, dir = k & 1;
+      for (const port of [...(udp ? UDP_PORT_GROUPS : TCP_PORT_GROUPS), 40000]) {
+        const pg = c.byPort[k][c.portClass[udp ? 1 : 0][port]];
+        const got = new Set<number>();
+        for (const g of [pg.common, pg.specific]) if (g) for (const rsOf of g.patternRules) for (const r of rsOf) got.add(r);
+        const missing: number[] = [];
+        for (const rsOf of base.patternRules) for (const ri of rsOf) {
+          const r = rs.rules[ri];
+          if ((r.bidirectional || portMatch(dir === 0 ? r.dport : r.sport, port)) && !got.has(ri)) missing.push(r.sid);
+        }
+        assert.deepEqual(missing, [], `${base.name} server port ${port}: rules missing from its port group`);
+      }
+    }
   } finally {
     freeCompiled(c);
   }
