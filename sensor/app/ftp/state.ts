@@ -13,8 +13,8 @@
  * ftp.reply (each reply line's text), ftp.completion_code (each reply's code).
  */
 import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { LineCarry } from '../lines.js';
 
-const LINE_BUF = 4096;
 /** Completed transactions kept for replies that answer an older command (pipelined FTP is rare). */
 const MAX_OPEN = 32;
 
@@ -67,12 +67,6 @@ export class FtpTx implements AppTx {
 /** An expected data connection: server address (IPv4 host order, or -1 for "the control server") and port. */
 export interface FtpExpect { addr: number; port: number; toClient: boolean }
 
-class Lines {
-  readonly buf = new Uint8Array(LINE_BUF);
-  len = 0;
-  cut = false;
-}
-
 function isDigit(c: number): boolean { return c >= 48 && c <= 57; }
 
 /** "h1,h2,h3,h4,p1,p2" somewhere in b[off..end): [addr, port] or null. */
@@ -124,8 +118,8 @@ export function parseEpsv(b: Uint8Array, off: number, end: number): number {
 }
 
 export class FtpState {
-  private readonly cli = new Lines();
-  private readonly srv = new Lines();
+  private readonly cli = new LineCarry();
+  private readonly srv = new LineCarry();
   /** Commands awaiting their final reply, oldest first. */
   private readonly open: FtpTx[] = [];
   private nextId = 0;
@@ -148,25 +142,9 @@ export class FtpState {
     let p = off;
     while (p < end) {
       const nl = lfIndex(b, p, end);
-      if (nl < 0 || nl >= end) {
-        const n = Math.min(end - p, LINE_BUF - L.len);
-        if (n > 0) { L.buf.set(b.subarray(p, p + n), L.len); L.len += n; }
-        if (n < end - p) L.cut = true;
-        return;
-      }
-      if (L.len === 0) {
-        let e = nl;
-        if (e > p && b[e - 1] === 13) e--;
-        this.line(b, p, e, toServer, false);
-      } else {
-        const n = Math.min(nl - p, LINE_BUF - L.len);
-        if (n > 0) { L.buf.set(b.subarray(p, p + n), L.len); L.len += n; }
-        const cut = L.cut || n < nl - p;
-        let e = L.len;
-        if (e > 0 && L.buf[e - 1] === 13) e--;
-        L.len = 0; L.cut = false;
-        this.line(L.buf, 0, e, toServer, cut);
-      }
+      if (nl < 0) { L.carry(b, p, end); return; }
+      L.complete(b, p, nl);
+      this.line(L.lineBuf, L.lineOff, L.lineEnd, toServer, L.lineCut);
       p = nl + 1;
     }
   }

@@ -23,11 +23,10 @@
  */
 import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
 import { decodeMime, type MimeFile } from './mime.js';
+import { LineCarry } from '../lines.js';
 
 /** RFC 5321 4.5.3.1.4/1.5: 512 bytes with CRLF; Suricata SMTP_MAX_REQUEST_AND_REPLY_LINE_LENGTH. */
 const MAX_LINE = 510;
-/** Bytes of one line kept (Suricata SMTP_LINE_BUFFER_LIMIT). */
-const LINE_BUF = 4096;
 /**
  * Message bytes kept per transaction for MIME decoding. Suricata decodes MIME as a stream and
  * limits the decoded files (inspected-tracker content-limit 100,000, smtp/mime.ts FILE_LIMIT);
@@ -132,17 +131,9 @@ function param(b: Uint8Array, off: number, end: number, prefix: number): Uint8Ar
   return i < e ? b.slice(i, e) : new Uint8Array(0);
 }
 
-class Lines {
-  /** Bytes of an unfinished line carried over from the previous chunk. */
-  readonly buf = new Uint8Array(LINE_BUF);
-  len = 0;
-  /** The carried line passed LINE_BUF: the rest of it is dropped. */
-  cut = false;
-}
-
 export class SmtpState {
-  private readonly cli = new Lines();
-  private readonly srv = new Lines();
+  private readonly cli = new LineCarry();
+  private readonly srv = new LineCarry();
   private readonly pending = new Uint8Array(MAX_PENDING);
   private pHead = 0;
   private pCount = 0;
@@ -178,26 +169,10 @@ export class SmtpState {
         continue;
       }
       const nl = lfIndex(b, p, end);
-      if (nl < 0 || nl >= end) {
-        // Unfinished line: carry it (bounded).
-        const n = Math.min(end - p, LINE_BUF - L.len);
-        if (n > 0) { L.buf.set(b.subarray(p, p + n), L.len); L.len += n; }
-        if (n < end - p) L.cut = true;
-        return;
-      }
-      let le = nl;
-      if (L.len === 0) {
-        if (le > p && b[le - 1] === 13) le--;
-        this.line(b, p, le, nl + 1 - p, toServer, false);
-      } else {
-        const n = Math.min(nl - p, LINE_BUF - L.len);
-        if (n > 0) { L.buf.set(b.subarray(p, p + n), L.len); L.len += n; }
-        const cut = L.cut || n < nl - p;
-        let e = L.len;
-        if (e > 0 && L.buf[e - 1] === 13) e--;
-        L.len = 0; L.cut = false;
-        this.line(L.buf, 0, e, e + 1 + (nl - p - n), toServer, cut);
-      }
+      // Unfinished line: carry it (bounded, Suricata SMTP_LINE_BUFFER_LIMIT).
+      if (nl < 0) { L.carry(b, p, end); return; }
+      L.complete(b, p, nl);
+      this.line(L.lineBuf, L.lineOff, L.lineEnd, L.lineRaw, toServer, L.lineCut);
       p = nl + 1;
     }
   }
