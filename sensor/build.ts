@@ -7,7 +7,7 @@ import type { StreamConsumer } from '../reassembly/tcp.js';
 import type { StreamPolicyName } from '../reassembly/policies.js';
 import type { HttpConfig } from './app/http/config.js';
 import { AppStage } from './app/stage.js';
-import { StreamDetect } from '../rules/detect/stream-stage.js';
+import { STREAM_CHUNK, StreamDetect } from '../rules/detect/stream-stage.js';
 
 /** TCP reassembly settings (suricata.yaml `stream:`). */
 export interface StreamSettings {
@@ -19,6 +19,9 @@ export interface StreamSettings {
   /** Deliver data when it arrives instead of when acknowledged. */
   inline: boolean;
   midstream: boolean;
+  /** Raw stream inspection chunk sizes (stream.reassembly.toserver/toclient-chunk-size; absent = 2560). Inline mode inspects every delivery. */
+  toServerChunk?: number;
+  toClientChunk?: number;
 }
 
 /**
@@ -88,11 +91,16 @@ export function buildPipeline(cfg: SensorConfig, onFlow: (rec: FlowRecord) => vo
   // the data reassembled up to this packet.
   // App layer before raw stream inspection in the fanout: `alert http` stream rules then
   // see the protocol the chunk identified; app rules with payload parts read the raw
-  // stream through StreamDetect.assemble (inspected tail + the current chunk).
+  // stream through StreamDetect.assemble (inspected tail + waiting bytes + the current
+  // chunk), and a completed transaction side triggers raw inspection (StreamDetect.trigger).
   let stream: StreamDetect | null = null;
   if (detect && reassembly) {
     detect.streamState = reassembly.tcp.state;
-    stream = new StreamDetect(pipeline.flows, detect);
+    stream = new StreamDetect(pipeline.flows, detect, {
+      toServerChunk: st.inline ? 0 : st.toServerChunk ?? STREAM_CHUNK,
+      toClientChunk: st.inline ? 0 : st.toClientChunk ?? STREAM_CHUNK,
+      depth: st.depth,
+    });
   }
   let app: AppStage | null = null;
   if (reassembly !== null || detect !== null) {

@@ -123,7 +123,7 @@ function storeConfig(v: Record<string, unknown>, cfg: FennecConfig): StoreConfig
 
 function streamSettings(cfg: FennecConfig): SensorConfig['stream'] {
   const s = cfg.stream;
-  return { enabled: s.enabled, depth: s.depth, memcap: s.memcap, policy: s.policy, inline: s.inline, midstream: s.midstream };
+  return { enabled: s.enabled, depth: s.depth, memcap: s.memcap, policy: s.policy, inline: s.inline, midstream: s.midstream, toServerChunk: s.toServerChunk, toClientChunk: s.toClientChunk };
 }
 
 function buildConfig(v: Record<string, unknown>): FennecConfig {

@@ -28,6 +28,9 @@ export interface FennecConfig {
     policy: string;
     /** Fennec: stream.reassembly.enabled (default yes); no = flow metering only. */
     enabled: boolean;
+    /** stream.reassembly.toserver-chunk-size / toclient-chunk-size: raw stream inspection chunks (Suricata default 2560). */
+    toServerChunk: number;
+    toClientChunk: number;
   };
   detect: {
     /** yes | no | auto (Suricata: auto for pcap files). */
@@ -53,7 +56,7 @@ export function defaultConfig(): FennecConfig {
   return {
     flow: structuredClone(DEFAULT_FLOW_CONFIG),
     defrag: { timeoutSec: 60, memcap: 32 << 20, maxTrackers: 4096, maxFragsPerTracker: 256, policy: 'bsd' },
-    stream: { midstream: false, asyncOneside: false, depth: 1 << 20, inline: false, memcap: 256 << 20, policy: 'bsd', enabled: true },
+    stream: { midstream: false, asyncOneside: false, depth: 1 << 20, inline: false, memcap: 256 << 20, policy: 'bsd', enabled: true, toServerChunk: 2560, toClientChunk: 2560 },
     detect: {
       checksumValidation: 'auto',
       actionOrder: ['pass', 'drop', 'reject', 'alert'],
@@ -99,6 +102,12 @@ export function parseSize(v: unknown, key: string): number {
 }
 
 const str = (v: unknown): string => String(v);
+/** A chunk size: Suricata parses it as a 16-bit size. */
+const chunkSize = (v: unknown, k: string): number => {
+  const n = parseSize(v, k);
+  if (n > 65535) throw new ConfigError(`${k}: ${n} is above 65535 (a 16-bit size, as in Suricata)`);
+  return n;
+};
 const secs = num(0, 86400 * 365 * 100); // up to a century: "never" for offline forensics
 
 const SETTINGS: Record<string, Setter> = {
@@ -122,6 +131,8 @@ const SETTINGS: Record<string, Setter> = {
   'stream.reassembly.depth': (c, v, k) => { c.stream.depth = parseSize(v, k); },
   'stream.reassembly.memcap': (c, v, k) => { c.stream.memcap = parseSize(v, k); },
   'stream.reassembly.enabled': (c, v, k) => { c.stream.enabled = bool(v, k); },
+  'stream.reassembly.toserver-chunk-size': (c, v, k) => { c.stream.toServerChunk = chunkSize(v, k); },
+  'stream.reassembly.toclient-chunk-size': (c, v, k) => { c.stream.toClientChunk = chunkSize(v, k); },
   'stream.reassembly.policy': (c, v, k) => {
     const p = str(v);
     if (!(STREAM_POLICY_NAMES as readonly string[]).includes(p)) throw new ConfigError(`${k}: unknown policy "${p}" (one of ${STREAM_POLICY_NAMES.join(', ')})`);

@@ -94,6 +94,9 @@ export class AppStage implements PacketStage, StreamConsumer {
 
   private tx(slot: number, tx: AppTx, dir: number): void {
     this.onTx?.(slot, tx, dir);
+    // A completed transaction side: the raw stream of that direction is inspected with the
+    // chunk being delivered (Suricata's AppLayerParserTriggerRawStreamReassembly).
+    if (this.raw !== null && this.flows.proto[slot] === 6) this.raw.trigger(slot, (dir === TO_SERVER) !== (this.layer.reversed[slot] === 1));
     if (!this.inspector) return;
     if (dir === TO_SERVER) this.evAtReq.set(tx, tx.events.length);
     else {
