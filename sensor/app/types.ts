@@ -91,10 +91,14 @@ export function ascii(s: string): Uint8Array {
   return o;
 }
 
+/** Node's native latin-1 decoder: it takes any Uint8Array (one string, no per-character concatenation). */
+const LATIN1_SLICE = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** Bytes as a latin-1 string (one char per byte). It built the string a character at a time: per SSH kexinit that was a chain of ~1,000 strings. */
 export function latin1(b: Uint8Array, off = 0, end = b.length): string {
-  let s = '';
-  for (let i = off; i < end; i++) s += String.fromCharCode(b[i]);
-  return s;
+  if (end > b.length) end = b.length;
+  if (off < 0) off = 0;
+  return off < end ? LATIN1_SLICE.call(b, off, end) : '';
 }
 
 /**

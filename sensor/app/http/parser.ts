@@ -6,7 +6,7 @@
  * Bodies are stored up to `bodyLimit` bytes (Suricata's request/response-body-limit default
  * is 100 KiB), the rest is counted and dropped.
  */
-import { EMPTY, lfIndex } from '../types.js';
+import { EMPTY, latin1, lfIndex } from '../types.js';
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
 
@@ -312,8 +312,17 @@ function trimEnd(b: Uint8Array, s: number, e: number): number {
 export function parseHeaderBlock(buf: Uint8Array, end: number): HeaderBlock {
   let i = 0;
   while (i < end && buf[i] !== 10) i++;
-  const line = buf.slice(0, trimEnd(buf, 0, i));
-  const rawStart = i + 1;
+  const lineLen = trimEnd(buf, 0, i);
+  const rawStart = Math.min(i + 1, end);
+  // One copy of the block (http.start: first line + CRLF + raw headers); the line, the raw
+  // headers and every value are views of it. It was a slice per value plus line, raw and
+  // start: transactions live until their response, so all of it survived young-generation
+  // collections (HTTP headers were ~45 % of the promoted bytes on bench-1g).
+  const start = new Uint8Array(lineLen + 2 + end - rawStart);
+  start.set(buf.subarray(0, lineLen));
+  start[lineLen] = 13; start[lineLen + 1] = 10;
+  start.set(buf.subarray(rawStart, end), lineLen + 2);
+  const shift = lineLen + 2 - rawStart; // buf index + shift = start index (raw part)
   const names: string[] = [];
   const values: Uint8Array[] = [];
   let p = rawStart;
@@ -337,16 +346,11 @@ export function parseHeaderBlock(buf: Uint8Array, end: number): HeaderBlock {
         while (ne > p && (buf[ne - 1] === 32 || buf[ne - 1] === 9)) ne--;
         let vs = c + 1;
         while (vs < le && (buf[vs] === 32 || buf[vs] === 9)) vs++;
-        let name = '';
-        for (let k = p; k < ne; k++) name += String.fromCharCode(buf[k]);
-        names.push(name);
-        values.push(c < le ? buf.slice(vs, le) : EMPTY);
+        names.push(latin1(buf, p, ne));
+        values.push(c < le ? start.subarray(vs + shift, le + shift) : EMPTY);
       }
     }
     p = q + 1;
   }
-  const raw = buf.slice(Math.min(rawStart, end), end);
-  const start = new Uint8Array(line.length + 2 + raw.length);
-  start.set(line); start[line.length] = 13; start[line.length + 1] = 10; start.set(raw, line.length + 2);
-  return { line, names, values, raw, start };
+  return { line: start.subarray(0, lineLen), names, values, raw: start.subarray(lineLen + 2), start };
 }

@@ -241,6 +241,14 @@ export class HttpTx implements AppTx {
     }
   }
 
+  /**
+   * Both sides are inspected: drop the computed buffers (joined headers, header names, ...).
+   * The transaction stays listed for a while (KEEP) and a later lookup recomputes them.
+   */
+  release(): void {
+    this.cache.clear();
+  }
+
   num(name: string, _i = 0, dir = 0): number {
     // filesize (rules/keywords/filesize.ts): 'filesize' only on a complete file,
     // 'filesize.gt' (> / >= checks) also on a truncated one (Suricata DetectFilesizeMatch).
@@ -302,7 +310,7 @@ export class HttpState {
         // libhtp completes the request side of a stand-in transaction with the response:
         // its to-server side is inspected then, with the response's events (Suricata).
         if (self.standIns.delete(t)) self.sink(t, TO_SERVER);
-        t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); self.gc();
+        t.progress |= TO_CLIENT; self.sink(t, TO_CLIENT); t.release(); self.gc();
       },
       event(n) { (self.curResp ?? self.txs[self.txs.length - 1])?.events.push(n); },
     };
@@ -318,7 +326,8 @@ export class HttpState {
     const t = new HttpTx(this.nextId++, this.cfg);
     t.req = h;
     const [m, u, p] = splitFirst(h.line);
-    t.method = m.slice(); t.uriRaw = u.slice(); t.protocol = p.slice();
+    // Views of the header block's one copy (parser.ts parseHeaderBlock), which the transaction keeps anyway.
+    t.method = m; t.uriRaw = u; t.protocol = p;
     if (!t.protocol.length) t.events.push('http.missing_protocol');
     headerEvents(h, t, 'request');
     const auth = header(h, 'authorization');
@@ -359,7 +368,7 @@ export class HttpState {
     }
     this.respIdx++;
     t.resp = h;
-    t.respProtocol = p.slice(); t.statCode = code.slice(); t.statMsg = msg.slice();
+    t.respProtocol = p; t.statCode = code; t.statMsg = msg;
     this.curResp = t;
     headerEvents(h, t, 'response');
     const ce = this.cfg.decompressLayerLimit > 0 ? header(h, 'content-encoding') : null;
