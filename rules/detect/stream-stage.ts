@@ -52,6 +52,8 @@ export class StreamDetect implements StreamConsumer {
   private readonly held: (Uint8Array | null)[];
   private readonly tailLen: Uint16Array;
   private readonly pendLen: Uint32Array;
+  /** Stream offset of the first waiting byte. */
+  private readonly pendAt: Float64Array;
   /** The app layer asked for inspection of this direction (set by trigger(), used by the next delivery). */
   private readonly trig: Uint8Array;
   /** Work buffer for a chunk larger than its direction's held buffer. Grows to the largest chunk seen. */
@@ -71,6 +73,7 @@ export class StreamDetect implements StreamConsumer {
     this.held = new Array(flows.cap * 2).fill(null);
     this.tailLen = new Uint16Array(flows.cap * 2);
     this.pendLen = new Uint32Array(flows.cap * 2);
+    this.pendAt = new Float64Array(flows.cap * 2);
     this.trig = new Uint8Array(flows.cap * 2);
     this.pv = Object.assign(emptyPacketView(), { vlanCount: 0, vlan0: 0, vlan1: 0, iface: 0 });
     this.pv.proto = 6;
@@ -95,10 +98,11 @@ export class StreamDetect implements StreamConsumer {
       const at = this.tailLen[ti] + pl;
       const h = this.room(ti, at + len, STREAM_TAIL + chunk + HELD_SLACK);
       if (off === 0 && len === bytes.length) h.set(bytes, at); else h.set(bytes.subarray(off, off + len), at);
+      if (pl === 0) this.pendAt[ti] = streamOffset;
       this.pendLen[ti] = pl + len;
       return;
     }
-    this.inspect(flow, toServer, ti, bytes, off, len, streamOffset - pl);
+    this.inspect(flow, toServer, ti, bytes, off, len, pl > 0 ? this.pendAt[ti] : streamOffset);
   }
 
   /**
@@ -173,7 +177,7 @@ export class StreamDetect implements StreamConsumer {
   /** Inspects what waits in direction ti now (gap, close, flow end). */
   private flushPending(flow: number, toServer: boolean): void {
     const ti = flow * 2 + (toServer ? 0 : 1);
-    if (this.pendLen[ti] > 0) this.inspect(flow, toServer, ti, null, 0, 0, -1);
+    if (this.pendLen[ti] > 0) this.inspect(flow, toServer, ti, null, 0, 0, this.pendAt[ti]);
   }
 
   /** Raw bytes for app rules with payload parts (assemble()): view of [0, rawLen). */

@@ -96,3 +96,25 @@ test('stream chunks: a chunk size above 65535 is refused with the key named', ()
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('stream chunks: bytes flushed at the session close keep their stream offsets (offset/depth windows)', () => {
+  // The passive FTP data connection (server port 47045) sends 161 kB to the client and
+  // closes; with a 65535-byte to-client chunk its last ~30 kB wait until the close.
+  const pcap = SHARED + '/bench/seeds/ftp-transfer.pcap';
+  const st = tcpStreams(pcap).find((s) => s.serverPort === 47045 || s.clientPort === 47045)!;
+  const data = Buffer.concat(st.chunks.filter((c) => c.toServer === (st.clientPort === 47045)).map((c) => c.bytes));
+  assert.ok(data.length > 2 * 65535, `data stream of ${data.length} bytes`);
+  const lastOff = data.length - 16;
+  // 16 bytes after two chunks that occur once in the stream (it is a text file: most lines repeat).
+  let midOff = 65535 * 2 + 1000;
+  while (data.indexOf(data.subarray(midOff, midOff + 16)) !== midOff) midOff += 16;
+  const last = data.subarray(lastOff), mid = data.subarray(midOff, midOff + 16);
+  assert.ok(data.indexOf(last) === lastOff && data.indexOf(mid) === midOff, 'the patterns are unique in the stream');
+  const events = runEve<Ev>(pcap, [
+    `alert tcp any 47045 -> any any (msg:"last bytes"; flow:only_stream; content:"|${hex(last)}|"; offset:${lastOff}; depth:16; sid:10;)`,
+    `alert tcp any 47045 -> any any (msg:"mid bytes"; flow:only_stream; content:"|${hex(mid)}|"; offset:${midOff}; depth:16; sid:11;)`,
+    `alert tcp any 47045 -> any any (msg:"last bytes, wrong window"; flow:only_stream; content:"|${hex(last)}|"; depth:${lastOff}; sid:12;)`,
+  ].join('\n'), ['--set', 'checksum-validation=no', '--set', 'stream.reassembly.toclient-chunk-size=65535', '--set', 'stream.reassembly.toserver-chunk-size=65535']);
+  const sids = events.filter((e) => e.event_type === 'alert').map((e) => e.alert!.signature_id).sort();
+  assert.deepEqual(sids, [10, 11]);
+});
