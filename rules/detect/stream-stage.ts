@@ -22,7 +22,7 @@
  *  - data after a valid RST and RST payload are not stream data (reassembly/tcp.ts), so
  *    only_stream rules do not see them (bug-6244).
  * Per-flow memory: per direction one buffer of at most TAIL + chunk-size + 2 KiB bytes (the inspected
- * tail, then the bytes waiting for inspection), grown on demand and freed at flow end. A
+ * tail, then the bytes waiting for inspection), grown on demand and returned to a pool at flow end. A
  * delivery that does not fit is inspected from a shared work buffer. No allocation per chunk.
  */
 import type { StreamConsumer } from '../../reassembly/tcp.js';
@@ -78,7 +78,11 @@ export class StreamDetect implements StreamConsumer {
     this.pv = Object.assign(emptyPacketView(), { vlanCount: 0, vlan0: 0, vlan1: 0, iface: 0 });
     this.pv.proto = 6;
     flows.onEnd((slot) => {
-      for (let ti = slot * 2; ti < slot * 2 + 2; ti++) { this.held[ti] = null; this.tailLen[ti] = 0; this.pendLen[ti] = 0; this.trig[ti] = 0; }
+      for (let ti = slot * 2; ti < slot * 2 + 2; ti++) {
+        const h = this.held[ti];
+        if (h !== null) this.release(h);
+        this.held[ti] = null; this.tailLen[ti] = 0; this.pendLen[ti] = 0; this.trig[ti] = 0;
+      }
     });
   }
 
@@ -114,14 +118,28 @@ export class StreamDetect implements StreamConsumer {
     this.trig[flow * 2 + (toServer ? 0 : 1)] = 1;
   }
 
+  /**
+   * Held buffers of ended flows, by length, for the next flows: a typed array with its own
+   * backing store costs ~1 µs to create, and every flow direction with data needs one.
+   */
+  private readonly pool = new Map<number, Uint8Array[]>();
+  private static readonly POOL_MAX = 1024;
+
+  private release(h: Uint8Array): void {
+    let l = this.pool.get(h.length);
+    if (l === undefined) { l = []; this.pool.set(h.length, l); }
+    if (l.length < StreamDetect.POOL_MAX) l.push(h);
+  }
+
   /** The held buffer of ti with room for `need` bytes (grown by doubling up to `cap`, the content kept). */
   private room(ti: number, need: number, cap: number): Uint8Array {
     let h = this.held[ti];
     if (h !== null && h.length >= need) return h;
     let n = h === null ? 1024 : h.length * 2;
     while (n < need) n *= 2;
-    const g = new Uint8Array(Math.max(need, Math.min(n, cap)));
-    if (h !== null) { const used = this.tailLen[ti] + this.pendLen[ti]; if (used > 0) g.set(h.subarray(0, used)); }
+    const size = Math.max(need, Math.min(n, cap));
+    const g = this.pool.get(size)?.pop() ?? new Uint8Array(size);
+    if (h !== null) { const used = this.tailLen[ti] + this.pendLen[ti]; if (used > 0) g.set(h.subarray(0, used)); this.release(h); }
     this.held[ti] = g;
     h = g;
     return h;

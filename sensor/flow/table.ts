@@ -53,6 +53,12 @@ export class FlowTable {
   private readonly buckets: Int32Array;
   private readonly chain: Int32Array;
   private readonly hash: Uint32Array;
+  /**
+   * The lookup key of each slot packed in one 32-byte row: hash, proto | vlan0 << 8 |
+   * vlan1 << 20, extra, tunnel, sport << 16 | dport. A chain step read six typed arrays
+   * (six cache misses on a 262,144-slot table); lookup was 4 % of the ET Open profile.
+   */
+  private readonly key: Uint32Array;
   // key
   readonly addr: Uint32Array;
   readonly sport: Uint16Array;
@@ -122,6 +128,7 @@ export class FlowTable {
     this.buckets = new Int32Array(nb).fill(NIL);
     this.chain = new Int32Array(cap).fill(NIL);
     this.hash = new Uint32Array(cap);
+    this.key = new Uint32Array(cap * 8);
     this.addr = new Uint32Array(cap * 8);
     this.sport = new Uint16Array(cap);
     this.dport = new Uint16Array(cap);
@@ -206,15 +213,18 @@ export class FlowTable {
     const ts = p.tsUs;
     const now = this.now;
     const addr = this.addr;
+    const key = this.key;
+    const pv = (proto | (v0 << 8) | (v1 << 20)) >>> 0, tk = p.tunnelKey >>> 0, ex = extra >>> 0;
+    const fwd = ((sp << 16) | dp) >>> 0, rev = ((dp << 16) | sp) >>> 0;
     for (let i = this.buckets[h & this.mask]; i !== NIL; i = this.chain[i]) {
-      if (this.hash[i] !== h || this.proto[i] !== proto || this.extra[i] !== extra ||
-          this.tunnel[i] !== p.tunnelKey || this.vlan0[i] !== v0 || this.vlan1[i] !== v1) continue;
-      const a = i * 8;
+      const k = i * 8;
+      if (key[k] !== h || key[k + 1] !== pv || key[k + 2] !== ex || key[k + 3] !== tk) continue;
+      const a = i * 8, ports = key[k + 4];
       let dir: number;
-      if (this.sport[i] === sp && this.dport[i] === dp &&
+      if (ports === fwd &&
           addr[a] === s[0] && addr[a + 1] === s[1] && addr[a + 2] === s[2] && addr[a + 3] === s[3] &&
           addr[a + 4] === d[0] && addr[a + 5] === d[1] && addr[a + 6] === d[2] && addr[a + 7] === d[3]) dir = TO_SERVER;
-      else if (this.sport[i] === dp && this.dport[i] === sp &&
+      else if (ports === rev &&
           addr[a] === d[0] && addr[a + 1] === d[1] && addr[a + 2] === d[2] && addr[a + 3] === d[3] &&
           addr[a + 4] === s[0] && addr[a + 5] === s[1] && addr[a + 6] === s[2] && addr[a + 7] === s[3]) dir = TO_CLIENT;
       else continue;
@@ -254,6 +264,9 @@ export class FlowTable {
     this.tunnel[slot] = p.tunnelKey;
     this.extra[slot] = extra;
     this.hash[slot] = h;
+    const k = slot * 8;
+    key[k] = h; key[k + 1] = pv; key[k + 2] = ex; key[k + 3] = tk;
+    key[k + 4] = ((this.sport[slot] << 16) | this.dport[slot]) >>> 0;
     const b = h & this.mask;
     this.chain[slot] = this.buckets[b];
     this.buckets[b] = slot;
