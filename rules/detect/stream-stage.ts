@@ -34,6 +34,12 @@ import { emptyPacketView, type PacketView } from './packet-view.js';
 export const STREAM_TAIL = 2048;
 /** Suricata's default stream.reassembly.toserver-chunk-size / toclient-chunk-size. */
 export const STREAM_CHUNK = 2560;
+/**
+ * Memory for bytes waiting for inspection, all flows of a worker together: over it a
+ * delivery is inspected at once (Suricata would count them in stream.reassembly.memcap; here
+ * holding them is only an optimisation, so the cap degrades to per-delivery inspection).
+ */
+const HELD_MEMCAP = 128 << 20;
 /** Room for the delivery that fills a chunk (the reassembler hands over at most a 2 KiB page per call) so it is inspected in place. */
 const HELD_SLACK = 2048;
 
@@ -97,9 +103,9 @@ export class StreamDetect implements StreamConsumer {
     const pl = this.pendLen[ti];
     const chunk = toServer ? this.opts.toServerChunk : this.opts.toClientChunk;
     const depth = this.opts.depth;
-    if (pl + len < chunk && this.trig[ti] === 0 && (depth === 0 || streamOffset + len < depth)) {
+    const at = this.tailLen[ti] + pl;
+    if (pl + len < chunk && this.trig[ti] === 0 && (depth === 0 || streamOffset + len < depth) && this.canHold(ti, at + len)) {
       // Not enough yet: keep the bytes behind the tail until the chunk is full or a trigger.
-      const at = this.tailLen[ti] + pl;
       const h = this.room(ti, at + len, STREAM_TAIL + chunk + HELD_SLACK);
       if (off === 0 && len === bytes.length) h.set(bytes, at); else h.set(bytes.subarray(off, off + len), at);
       if (pl === 0) this.pendAt[ti] = streamOffset;
@@ -125,7 +131,19 @@ export class StreamDetect implements StreamConsumer {
   private readonly pool = new Map<number, Uint8Array[]>();
   private static readonly POOL_MAX = 1024;
 
+  /** Bytes of held buffers assigned to flow directions (pooled ones not counted). */
+  heldBytes = 0;
+  /** Over this, deliveries are inspected at once instead of waiting for a chunk (only tails are kept). */
+  heldCap = HELD_MEMCAP;
+
+  /** Holding `need` bytes in ti fits the buffer it has, or the memory cap. */
+  private canHold(ti: number, need: number): boolean {
+    const h = this.held[ti];
+    return (h !== null && h.length >= need) || this.heldBytes < this.heldCap;
+  }
+
   private release(h: Uint8Array): void {
+    this.heldBytes -= h.length;
     let l = this.pool.get(h.length);
     if (l === undefined) { l = []; this.pool.set(h.length, l); }
     if (l.length < StreamDetect.POOL_MAX) l.push(h);
@@ -139,6 +157,7 @@ export class StreamDetect implements StreamConsumer {
     while (n < need) n *= 2;
     const size = Math.max(need, Math.min(n, cap));
     const g = this.pool.get(size)?.pop() ?? new Uint8Array(size);
+    this.heldBytes += g.length;
     if (h !== null) { const used = this.tailLen[ti] + this.pendLen[ti]; if (used > 0) g.set(h.subarray(0, used)); this.release(h); }
     this.held[ti] = g;
     h = g;

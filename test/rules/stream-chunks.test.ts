@@ -118,3 +118,41 @@ test('stream chunks: bytes flushed at the session close keep their stream offset
   const sids = events.filter((e) => e.event_type === 'alert').map((e) => e.alert!.signature_id).sort();
   assert.deepEqual(sids, [10, 11]);
 });
+
+test('stream chunks: over the held-bytes cap deliveries are inspected at once, with the same alerts', async () => {
+  const { buildPipeline } = await import('../../sensor/build.js');
+  const { DEFAULT_FLOW_CONFIG } = await import('../../sensor/flow/config.js');
+  const { openCaptureFiles } = await import('../../sensor/capture/file.js');
+  const tmp = mkdtempSync(join(tmpdir(), 'fennec-chunk-'));
+  try {
+    // Stream rules on patterns found once per request or response (several per flow). A
+    // pattern repeated inside one chunk alerts once per inspection, so its count depends on
+    // the chunking by design; these do not.
+    writeFileSync(join(tmp, 'r.rules'), [
+      'alert tcp any 80 -> any any (msg:"status"; flow:only_stream; content:"HTTP/1.1 200 OK"; sid:1;)',
+      'alert tcp any 80 -> any any (msg:"css"; flow:only_stream; content:"text/css"; sid:2;)',
+      'alert tcp any any -> any 80 (msg:"host"; flow:only_stream; content:"Host: www.bro.org"; sid:3;)',
+    ].join('\n') + '\n');
+    const run = (cap: number | null) => {
+      const counts = new Map<number, number>();
+      const built = buildPipeline({
+        flow: structuredClone(DEFAULT_FLOW_CONFIG), defrag: { timeoutSec: 60, memcap: 32 << 20, maxTrackers: 4096, maxFragsPerTracker: 256, policy: 'bsd' },
+        detect: { paths: [join(tmp, 'r.rules')], addressGroups: {}, portGroups: {}, classificationFile: null, packetAlertMax: 15, cacheDir: null, checksumValidation: 'no' },
+      }, () => {}, (a) => counts.set(a.signature_id, (counts.get(a.signature_id) ?? 0) + 1));
+      const sd = built.app!.raw!;
+      if (cap !== null) sd.heldCap = cap;
+      const src = openCaptureFiles([PCAP]);
+      let peak = 0;
+      for (let b = src.next(0); b !== null; b = src.next(0)) { built.pipeline.processBatch(b); peak = Math.max(peak, sd.heldBytes); }
+      built.pipeline.finish();
+      return { counts: [...counts].sort((x, y) => x[0] - y[0]), chunks: sd.chunks, peak, end: sd.heldBytes };
+    };
+    const def = run(null), capped = run(0);
+    assert.ok(def.counts.length === 3 && def.counts.every(([, n]) => n > 0), JSON.stringify(def.counts));
+    assert.deepEqual(capped.counts, def.counts, 'same alerts per sid');
+    assert.ok(capped.chunks > def.chunks, `more inspections when nothing may wait (${capped.chunks} vs ${def.chunks})`);
+    assert.ok(def.peak > 0 && def.end === 0, 'held buffers are accounted and all returned at flow end');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
