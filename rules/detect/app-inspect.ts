@@ -162,7 +162,6 @@ export class AppInspector {
   private readonly cand: Int32Array;
   private gen = 0;
   private readonly payload = new PayloadInspector();
-  private readonly alerted = new WeakMap<AppTx, Set<number>>();
 
   /** xbits/hostbits: the packet's src is the client for a to-server side, else the server. */
   constructor(rules: readonly Rule[], private readonly sink: AppAlertSink, private readonly xbits: XbitsTable = THREAD_XBITS) {
@@ -295,11 +294,12 @@ export class AppInspector {
     // response raised events) alerts only when no side did, and then counts for both: the
     // to-server side had been inspected complete before the event (bug-1450-02: 1 alert).
     const key = pl.rule.index * 2 + (pl.app.lists.length === 0 && dir === TO_CLIENT ? 1 : 0);
-    let done = this.alerted.get(tx);
-    if (done !== undefined && (done.has(key) || (this.again && done.has(pl.rule.index * 2 + 1)))) return;
+    // Alerted rule keys live on the transaction (TxMarks), owned by this inspector.
+    let done = tx.alertedBy === this ? tx.alerted : null;
+    if (done !== null && (done.has(key) || (this.again && done.has(pl.rule.index * 2 + 1)))) return;
     this.counters.ruleChecks++;
     if (!this.match(pl, tx, dir, ends, f, tsUs)) return;
-    if (done === undefined) { done = new Set(); this.alerted.set(tx, done); }
+    if (done === null) { done = new Set(); tx.alerted = done; tx.alertedBy = this; }
     done.add(key);
     if (this.again) done.add(pl.rule.index * 2 + 1);
     applyFlowEffects(pl.rule, f, tsUs);

@@ -66,7 +66,21 @@ export const TO_SERVER = 1, TO_CLIENT = 2;
  * `buffer(id, i)` returns the i-th instance of a multi-buffer (tls.certs, dns.query on a
  * multi-question message); single buffers answer only i = 0.
  */
-export interface AppTx {
+/**
+ * Per-transaction marks of the inspection machinery, kept on the transaction itself: they
+ * were WeakMaps keyed by transaction (AppStage.evAtReq, AppInspector.alerted), and
+ * WeakMap.set per transaction side was 1.2 % of the ET Open profile.
+ */
+export class TxMarks {
+  /** AppStage: the event count when the to-server side was inspected (-1: not inspected). */
+  evAtReq = -1;
+  /** AppInspector: keys (rule index * 2 + side) of rules that alerted on this transaction. */
+  alerted: Set<number> | null = null;
+  /** The AppInspector `alerted` belongs to (a reloaded ruleset starts afresh). */
+  alertedBy: object | null = null;
+}
+
+export interface AppTx extends TxMarks {
   readonly proto: AppProto;
   readonly id: number;
   progress: number;

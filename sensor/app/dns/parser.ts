@@ -4,7 +4,7 @@
  * is a malformation, not a hang). Over UDP a datagram is one message; over TCP each message
  * has a 2-byte length prefix (RFC 1035 4.2.2), handled by DnsState.
  */
-import { AppProto, BUF, TO_CLIENT, TO_SERVER, ascii, latin1, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, TO_CLIENT, TO_SERVER, ascii, latin1, TxMarks, type AppTx, type TxSink } from '../types.js';
 
 export interface DnsRecord { name: Uint8Array; type: number; cls: number; ttl: number; rdata: string }
 
@@ -93,13 +93,13 @@ export const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', '
 const TYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 35: 'NAPTR', 43: 'DS', 46: 'RRSIG', 48: 'DNSKEY', 65: 'HTTPS', 255: 'ANY' };
 export const rrtypeName = (t: number): string => TYPES[t] ?? String(t);
 
-export class DnsTx implements AppTx {
+export class DnsTx extends TxMarks implements AppTx {
   readonly proto = AppProto.DNS;
   progress = 0;
   events: string[] = [];
   request: DnsMessage | null = null;
   response: DnsMessage | null = null;
-  constructor(readonly id: number, readonly txid: number) {}
+  constructor(readonly id: number, readonly txid: number) { super(); }
 
   buffer(id: number, i: number, dir = 0): Uint8Array | null {
     if (id === BUF.DNS_QUERY) {

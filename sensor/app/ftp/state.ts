@@ -12,13 +12,13 @@
  * Buffers: ftp.command (the verb, upper-cased as sent), ftp.command_data (its argument),
  * ftp.reply (each reply line's text), ftp.completion_code (each reply's code).
  */
-import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, TxMarks, type AppTx, type TxSink } from '../types.js';
 import { LineCarry } from '../lines.js';
 
 /** Completed transactions kept for replies that answer an older command (pipelined FTP is rare). */
 const MAX_OPEN = 32;
 
-export class FtpTx implements AppTx {
+export class FtpTx extends TxMarks implements AppTx {
   readonly proto = AppProto.FTP;
   progress = 0;
   events: string[] = [];
@@ -33,7 +33,7 @@ export class FtpTx implements AppTx {
   portAddr = -1;
   /** PORT/EPRT named an IPv4 address other than the client's: 1, else 0; -1 when not a PORT (ftpbounce). */
   bounce = -1;
-  constructor(readonly id: number) {}
+  constructor(readonly id: number) { super(); }
 
   buffer(id: number, i: number): Uint8Array | null {
     switch (id) {

@@ -4,7 +4,7 @@
  * decompression (gzip/deflate via node:zlib, once per completed body, not per packet).
  */
 import { gunzipSync, inflateSync, inflateRawSync, constants as zc } from 'node:zlib';
-import { AppProto, BUF, EMPTY, TO_CLIENT, TO_SERVER, ascii, latin1, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, EMPTY, TO_CLIENT, TO_SERVER, ascii, latin1, TxMarks, type AppTx, type TxSink } from '../types.js';
 import { HttpHalf, type HeaderBlock, type MessageSink } from './parser.js';
 import { normalizeUri } from './uri.js';
 import { DEFAULT_HTTP_CONFIG, type HttpConfig } from './config.js';
@@ -103,7 +103,7 @@ function splitFirst(line: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
   return [line.subarray(0, a), line.subarray(Math.min(b, line.length), Math.max(b, ce)), c < line.length ? line.subarray(c + 1) : EMPTY];
 }
 
-export class HttpTx implements AppTx {
+export class HttpTx extends TxMarks implements AppTx {
   readonly proto = AppProto.HTTP;
   progress = 0;
   events: string[] = [];
@@ -119,6 +119,7 @@ export class HttpTx implements AppTx {
   private respBodyDecoded: Uint8Array | null = null;
   private cache = new Map<number, Uint8Array | null>();
   constructor(readonly id: number, cfg: HttpConfig = DEFAULT_HTTP_CONFIG) {
+    super();
     this.reqBody = new Body(cfg.requestBodyLimit);
     this.respBody = new Body(cfg.responseBodyLimit);
   }

@@ -11,7 +11,7 @@
  * Frame facts for the http2.* keywords are kept per direction (bounded lists).
  */
 import { gunzipSync, inflateRawSync, inflateSync, constants as zc } from 'node:zlib';
-import { AppProto, BUF, TO_CLIENT, TO_SERVER, ascii, latin1, type AppTx } from '../types.js';
+import { AppProto, BUF, TO_CLIENT, TO_SERVER, ascii, latin1, TxMarks, type AppTx } from '../types.js';
 import type { HeaderList } from './hpack.js';
 
 /** Frame-fact kinds kept per direction. */
@@ -60,7 +60,7 @@ function concat(parts: Uint8Array[], n: number): Uint8Array {
   return o;
 }
 
-export class Http2Tx implements AppTx {
+export class Http2Tx extends TxMarks implements AppTx {
   readonly proto = AppProto.HTTP2;
   progress = 0;
   events: string[] = [];
@@ -71,7 +71,7 @@ export class Http2Tx implements AppTx {
   private readonly sides = [new Side(), new Side()];
   private readonly cache = new Map<number, Uint8Array | null>();
 
-  constructor(readonly id: number, readonly stream: number, private readonly bodyLimit: number) {}
+  constructor(readonly id: number, readonly stream: number, private readonly bodyLimit: number) { super(); }
 
   private side(dir: number): Side { return this.sides[dir === TO_CLIENT ? 1 : 0]; }
 

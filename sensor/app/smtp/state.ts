@@ -21,7 +21,7 @@
  * Per chunk the parser allocates nothing unless it keeps bytes (a line split across
  * chunks, values of HELO/MAIL/RCPT, the message body).
  */
-import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, latin1, lfIndex, TO_CLIENT, TO_SERVER, TxMarks, type AppTx, type TxSink } from '../types.js';
 import { decodeMime, type MimeFile } from './mime.js';
 import { LineCarry } from '../lines.js';
 
@@ -40,7 +40,7 @@ const MAX_PENDING = 64;
 
 const enum Cmd { OTHER = 0, STARTTLS = 1, DATA = 2, BDAT = 3, DATA_END = 4, RSET = 5, HELO = 6 }
 
-export class SmtpTx implements AppTx {
+export class SmtpTx extends TxMarks implements AppTx {
   readonly proto = AppProto.SMTP;
   progress = 0;
   events: string[] = [];
@@ -59,7 +59,7 @@ export class SmtpTx implements AppTx {
   isData = false;
   done = false;
   files: MimeFile[] = [];
-  constructor(readonly id: number) {}
+  constructor(readonly id: number) { super(); }
 
   buffer(id: number, i: number): Uint8Array | null {
     switch (id) {

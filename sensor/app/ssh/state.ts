@@ -8,7 +8,7 @@
  * server's (or at close when the KEXINIT never came).
  */
 import { digest } from '../../digest.js';
-import { AppProto, BUF, ascii, latin1, TO_CLIENT, TO_SERVER, type AppTx, type TxSink } from '../types.js';
+import { AppProto, BUF, ascii, latin1, TO_CLIENT, TO_SERVER, TxMarks, type AppTx, type TxSink } from '../types.js';
 
 interface Side {
   proto: Uint8Array | null;
@@ -17,7 +17,7 @@ interface Side {
   kexDone: boolean;
 }
 
-export class SshTx implements AppTx {
+export class SshTx extends TxMarks implements AppTx {
   readonly proto = AppProto.SSH;
   readonly id = 0;
   progress = 0;

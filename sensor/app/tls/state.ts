@@ -8,7 +8,7 @@
  * TO_CLIENT at the server's ServerHelloDone / first ChangeCipherSpec or encrypted record.
  */
 import { digest } from '../../digest.js';
-import { AppProto, BUF, ascii, type AppTx, type TxSink, TO_CLIENT, TO_SERVER } from '../types.js';
+import { AppProto, BUF, ascii, TxMarks, type AppTx, type TxSink, TO_CLIENT, TO_SERVER } from '../types.js';
 import { parseCert, type CertInfo } from './x509.js';
 
 const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && (v >> 8) === (v & 0xff);
@@ -118,7 +118,7 @@ export function ja4(c: ClientHello, transport: 't' | 'q' = 't'): string {
   return `${a}_${b}_${cpart}`;
 }
 
-export class TlsTx implements AppTx {
+export class TlsTx extends TxMarks implements AppTx {
   readonly proto = AppProto.TLS;
   readonly id = 0;
   progress = 0;
