@@ -294,12 +294,13 @@ export class AppInspector {
     // response raised events) alerts only when no side did, and then counts for both: the
     // to-server side had been inspected complete before the event (bug-1450-02: 1 alert).
     const key = pl.rule.index * 2 + (pl.app.lists.length === 0 && dir === TO_CLIENT ? 1 : 0);
-    // Alerted rule keys live on the transaction (TxMarks), owned by this inspector.
-    let done = tx.alertedBy === this ? tx.alerted : null;
+    // Alerted rule keys live on the transaction (tx.marks), owned by this inspector.
+    const mk = tx.marks;
+    let done = mk.alertedBy === this ? mk.alerted : null;
     if (done !== null && (done.has(key) || (this.again && done.has(pl.rule.index * 2 + 1)))) return;
     this.counters.ruleChecks++;
     if (!this.match(pl, tx, dir, ends, f, tsUs)) return;
-    if (done === null) { done = new Set(); tx.alerted = done; tx.alertedBy = this; }
+    if (done === null) { done = new Set(); mk.alerted = done; mk.alertedBy = this; }
     done.add(key);
     if (this.again) done.add(pl.rule.index * 2 + 1);
     applyFlowEffects(pl.rule, f, tsUs);

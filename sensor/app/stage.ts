@@ -88,7 +88,7 @@ export class AppStage implements PacketStage, StreamConsumer {
    * of a transaction on the client's next packet, which usually acknowledges the response:
    * to_server rules then see events the response raised (bug-2511:
    * http.too_many_encoding_layers). So a to-server side is inspected once more when the
-   * response side added events. The count is kept on the transaction (TxMarks.evAtReq).
+   * response side added events. The count is kept on the transaction (tx.marks.evAtReq).
    */
 
   private tx(slot: number, tx: AppTx, dir: number): void {
@@ -97,11 +97,11 @@ export class AppStage implements PacketStage, StreamConsumer {
     // chunk being delivered (Suricata's AppLayerParserTriggerRawStreamReassembly).
     if (this.raw !== null && this.flows.proto[slot] === 6) this.raw.trigger(slot, (dir === TO_SERVER) !== (this.layer.reversed[slot] === 1));
     if (!this.inspector) return;
-    if (dir === TO_SERVER) tx.evAtReq = tx.events.length;
+    if (dir === TO_SERVER) tx.marks.evAtReq = tx.events.length;
     else {
-      const n = tx.evAtReq;
+      const n = tx.marks.evAtReq;
       if (n >= 0 && tx.events.length > n) {
-        tx.evAtReq = -1;
+        tx.marks.evAtReq = -1;
         this.inspector.again = true;
         this.inspectSide(slot, tx, TO_SERVER);
         this.inspector.again = false;

@@ -93,13 +93,14 @@ export const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', '
 const TYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 35: 'NAPTR', 43: 'DS', 46: 'RRSIG', 48: 'DNSKEY', 65: 'HTTPS', 255: 'ANY' };
 export const rrtypeName = (t: number): string => TYPES[t] ?? String(t);
 
-export class DnsTx extends TxMarks implements AppTx {
+export class DnsTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.DNS;
   progress = 0;
   events: string[] = [];
   request: DnsMessage | null = null;
   response: DnsMessage | null = null;
-  constructor(readonly id: number, readonly txid: number) { super(); }
+  constructor(readonly id: number, readonly txid: number) {}
 
   buffer(id: number, i: number, dir = 0): Uint8Array | null {
     if (id === BUF.DNS_QUERY) {

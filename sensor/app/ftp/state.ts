@@ -18,7 +18,8 @@ import { LineCarry } from '../lines.js';
 /** Completed transactions kept for replies that answer an older command (pipelined FTP is rare). */
 const MAX_OPEN = 32;
 
-export class FtpTx extends TxMarks implements AppTx {
+export class FtpTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.FTP;
   progress = 0;
   events: string[] = [];
@@ -33,7 +34,7 @@ export class FtpTx extends TxMarks implements AppTx {
   portAddr = -1;
   /** PORT/EPRT named an IPv4 address other than the client's: 1, else 0; -1 when not a PORT (ftpbounce). */
   bounce = -1;
-  constructor(readonly id: number) { super(); }
+  constructor(readonly id: number) {}
 
   buffer(id: number, i: number): Uint8Array | null {
     switch (id) {

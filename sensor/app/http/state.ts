@@ -103,7 +103,8 @@ function splitFirst(line: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
   return [line.subarray(0, a), line.subarray(Math.min(b, line.length), Math.max(b, ce)), c < line.length ? line.subarray(c + 1) : EMPTY];
 }
 
-export class HttpTx extends TxMarks implements AppTx {
+export class HttpTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.HTTP;
   progress = 0;
   events: string[] = [];
@@ -119,7 +120,6 @@ export class HttpTx extends TxMarks implements AppTx {
   private respBodyDecoded: Uint8Array | null = null;
   private cache = new Map<number, Uint8Array | null>();
   constructor(readonly id: number, cfg: HttpConfig = DEFAULT_HTTP_CONFIG) {
-    super();
     this.reqBody = new Body(cfg.requestBodyLimit);
     this.respBody = new Body(cfg.responseBodyLimit);
   }

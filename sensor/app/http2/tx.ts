@@ -60,7 +60,8 @@ function concat(parts: Uint8Array[], n: number): Uint8Array {
   return o;
 }
 
-export class Http2Tx extends TxMarks implements AppTx {
+export class Http2Tx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.HTTP2;
   progress = 0;
   events: string[] = [];
@@ -71,7 +72,7 @@ export class Http2Tx extends TxMarks implements AppTx {
   private readonly sides = [new Side(), new Side()];
   private readonly cache = new Map<number, Uint8Array | null>();
 
-  constructor(readonly id: number, readonly stream: number, private readonly bodyLimit: number) { super(); }
+  constructor(readonly id: number, readonly stream: number, private readonly bodyLimit: number) {}
 
   private side(dir: number): Side { return this.sides[dir === TO_CLIENT ? 1 : 0]; }
 

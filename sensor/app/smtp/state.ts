@@ -40,7 +40,8 @@ const MAX_PENDING = 64;
 
 const enum Cmd { OTHER = 0, STARTTLS = 1, DATA = 2, BDAT = 3, DATA_END = 4, RSET = 5, HELO = 6 }
 
-export class SmtpTx extends TxMarks implements AppTx {
+export class SmtpTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.SMTP;
   progress = 0;
   events: string[] = [];
@@ -59,7 +60,7 @@ export class SmtpTx extends TxMarks implements AppTx {
   isData = false;
   done = false;
   files: MimeFile[] = [];
-  constructor(readonly id: number) { super(); }
+  constructor(readonly id: number) {}
 
   buffer(id: number, i: number): Uint8Array | null {
     switch (id) {

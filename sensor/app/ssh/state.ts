@@ -17,7 +17,8 @@ interface Side {
   kexDone: boolean;
 }
 
-export class SshTx extends TxMarks implements AppTx {
+export class SshTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.SSH;
   readonly id = 0;
   progress = 0;

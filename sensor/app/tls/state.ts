@@ -118,7 +118,8 @@ export function ja4(c: ClientHello, transport: 't' | 'q' = 't'): string {
   return `${a}_${b}_${cpart}`;
 }
 
-export class TlsTx extends TxMarks implements AppTx {
+export class TlsTx implements AppTx {
+  readonly marks = new TxMarks();
   readonly proto = AppProto.TLS;
   readonly id = 0;
   progress = 0;
