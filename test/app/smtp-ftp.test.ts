@@ -256,3 +256,20 @@ test('ftp-data: the connections PORT/PASV announced are ftp-data flows, the same
     assert.ok(a.length > 0 && a.every((e) => want.has(pair(e.src_port as number, e.dest_port as number))), `${name}: ftp-data rule on data flows only`);
   }
 });
+
+test('ftp: a multi-line reply keeps at most MAX_REPLY_LINES lines and still ends at its closing line', async () => {
+  const { FtpState, MAX_REPLY_LINES } = await import('../../sensor/app/ftp/state.js');
+  const done: Array<{ replies: Uint8Array[]; codes: Uint8Array[] }> = [];
+  const st = new FtpState((tx, dir) => { if (dir === 2) done.push(tx as unknown as { replies: Uint8Array[]; codes: Uint8Array[] }); });
+  const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+  // A banner continued by 10,000 lines (a server streaming text inside "220-"), then its end.
+  st.feed(enc('220-welcome\r\n'), 0, 13, false);
+  const body = enc('x'.repeat(30) + '\r\n');
+  for (let i = 0; i < 10000; i++) st.feed(body, 0, body.length, false);
+  const end = enc('220 ready\r\n');
+  st.feed(end, 0, end.length, false);
+  assert.equal(done.length, 1, 'the reply ended at "220 ready"');
+  assert.equal(done[0].replies.length, MAX_REPLY_LINES);
+  assert.equal(new TextDecoder().decode(done[0].replies[0]), 'welcome');
+  assert.equal(new TextDecoder().decode(done[0].codes[0]), '220');
+});

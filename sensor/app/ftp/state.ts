@@ -17,6 +17,12 @@ import { LineCarry } from '../lines.js';
 
 /** Completed transactions kept for replies that answer an older command (pipelined FTP is rare). */
 const MAX_OPEN = 32;
+/**
+ * Lines kept per reply (ftp.reply buffers and the EVE reply list). A multi-line reply that
+ * never ends ("220-" and then any text) would otherwise keep every line of the direction,
+ * up to the reassembly depth; later lines are still read for the reply's end, not stored.
+ */
+export const MAX_REPLY_LINES = 256;
 
 export class FtpTx implements AppTx {
   readonly marks = new TxMarks();
@@ -202,7 +208,7 @@ export class FtpState {
     }
     if (cut) t.events.push('ftp.response_command_too_long');
     const textOff = coded ? Math.min(end, off + 4) : off;
-    t.replies.push(b.slice(textOff, end));
+    if (t.replies.length < MAX_REPLY_LINES) t.replies.push(b.slice(textOff, end));
     const code = this.replyCode;
     // A multi-line reply ends at a line "NNN " with its own code (RFC 959 4.2); other lines continue it.
     if (more || !coded || (b[off] - 48) * 100 + (b[off + 1] - 48) * 10 + (b[off + 2] - 48) !== code) return;
