@@ -21,8 +21,9 @@
  *    their payload (engine.ts), so a match is not reported by both paths;
  *  - data after a valid RST and RST payload are not stream data (reassembly/tcp.ts), so
  *    only_stream rules do not see them (bug-6244).
- * Per-flow memory: per direction one buffer of at most TAIL + chunk-size + 2 KiB bytes (the inspected
- * tail, then the bytes waiting for inspection), grown on demand and returned to a pool at flow end. A
+ * Per-flow memory: per direction one buffer of at most TAIL + chunk-size + 2 KiB bytes
+ * (the inspected tail, then the bytes waiting for inspection), grown on demand and returned
+ * to a pool at flow end; all flows together hold at most HELD_MEMCAP of waiting bytes. A
  * delivery that does not fit is inspected from a shared work buffer. No allocation per chunk.
  */
 import type { StreamConsumer } from '../../reassembly/tcp.js';
