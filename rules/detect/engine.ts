@@ -114,6 +114,9 @@ export class Detector {
   /** Rule evaluation order: action order, then load order. */
   private readonly rank: Int32Array;
   readonly generation: number;
+  /** Flowbit / flowint table sizes of this ruleset (FlowCtx.ensure). */
+  private readonly nBits: number;
+  private readonly nInts: number;
   private static gen = 0;
 
   private readonly checksums: ChecksumValidator;
@@ -219,6 +222,8 @@ export class Detector {
       this.ipOnlySrc.push(new RangeIndex(bySrc)); this.ipOnlyDst.push(new RangeIndex(byDst));
     }
     this.generation = ++Detector.gen;
+    this.nBits = compiled.ruleset.ctx.flowbits.size;
+    this.nInts = compiled.ruleset.ctx.flowints.size;
   }
 
   /** Inspects one packet's header and payload. `f` is null for packets without a flow. */
@@ -255,7 +260,7 @@ export class Detector {
     }
     this.counters.packets++;
     const c = this.compiled;
-    if (f) f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
+    if (f !== null && f.generation !== this.generation) f.ensure(this.nBits, this.nInts, this.generation);
     let n = 0;
     const gen = this.nextGen();
     const stamp = this.stamp, cand = this.cand;
@@ -383,7 +388,7 @@ export class Detector {
   inspectStream(p: PacketView, f: FlowCtx, tail: number, streamStart = 0): void {
     if (f.passed) return;
     const c = this.compiled;
-    f.ensure(c.ruleset.ctx.flowbits.size, c.ruleset.ctx.flowints.size, this.generation);
+    if (f.generation !== this.generation) f.ensure(this.nBits, this.nInts, this.generation);
     this.counters.streamChunks++;
     const dir = f.toServer ? 0 : 1;
     const gen = this.nextGen();
