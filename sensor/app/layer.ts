@@ -69,10 +69,17 @@ export class AppLayer {
   /** A slot's client (or server) IPv4 address, host order, or -1; set by AppStage (FTP). */
   addrV4: ((slot: number, client: boolean) => number) | null = null;
   /**
+   * A slot's client (or server) address as an expectation key: an IPv4 address is its
+   * host-order number, an IPv6 address its four words joined by dots; set by AppStage.
+   */
+  addrKey: ((slot: number, client: boolean) => string) | null = null;
+  /**
    * FTP data connections announced on control channels (PORT/EPRT/PASV/EPSV), keyed by the
-   * data connection's listening endpoint "addr:port" (IPv4); oldest dropped beyond
-   * MAX_EXPECT. A new flow whose server endpoint is expected is ftp-data (Suricata
-   * app-layer-expectation), not probed.
+   * data connection's listening endpoint "addr:port"; oldest dropped beyond MAX_EXPECT. A
+   * new flow whose server endpoint is expected is ftp-data (Suricata app-layer-expectation),
+   * not probed. An IPv4 PORT/PASV/EPRT names the address; EPSV, and EPRT with an IPv6
+   * address, use the control connection's (EPRT: the client's, EPSV: the server's), as
+   * Suricata's expectations take the control flow's addresses.
    */
   private readonly expects = new Map<string, number>();
   /** libhtp settings for new HTTP flows (sensor config `app.http`). */
@@ -127,12 +134,10 @@ export class AppLayer {
 
   /** An FTP control channel announced a data connection (see `expects`). */
   private expect(slot: number, e: FtpExpect): void {
-    if (this.addrV4 === null) return;
+    if (this.addrKey === null) return;
     // PORT/EPRT name the client's listening address; PASV names the server's; EPSV only a
     // port on the control connection's server.
-    const a = e.addr >= 0 ? e.addr : this.addrV4(slot, e.toClient);
-    if (a < 0) return;
-    const k = `${a}:${e.port}`;
+    const k = `${e.addr >= 0 ? String(e.addr) : this.addrKey(slot, e.toClient)}:${e.port}`;
     this.expects.delete(k);
     if (this.expects.size >= MAX_EXPECT) this.expects.delete(this.expects.keys().next().value as string);
     this.expects.set(k, slot);
@@ -145,8 +150,8 @@ export class AppLayer {
     if (p === AppProto.FAILED) return;
     if (this.reversed[slot] === 1) toServer = !toServer;
     let s = this.state[slot];
-    if (p === AppProto.UNKNOWN && this.expects.size > 0 && this.addrV4 !== null && this.changing[slot] === 0) {
-      const k = `${this.addrV4(slot, false)}:${this.reversed[slot] === 1 ? sport : dport}`;
+    if (p === AppProto.UNKNOWN && this.expects.size > 0 && this.addrKey !== null && this.changing[slot] === 0) {
+      const k = `${this.addrKey(slot, false)}:${this.reversed[slot] === 1 ? sport : dport}`;
       if (this.expects.delete(k)) {
         this.create(slot, AppProto.FTP_DATA);
         this.protoDir[slot * 2] = AppProto.FTP_DATA; this.protoDir[slot * 2 + 1] = AppProto.FTP_DATA;

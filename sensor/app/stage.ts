@@ -56,9 +56,13 @@ export class AppStage implements PacketStage, StreamConsumer {
     private readonly detect: DetectStage | null = null) {
     this.flows = flows;
     this.layer = new AppLayer(flows.cap, (slot, tx, dir) => this.tx(slot, tx, dir));
-    // FTP: ftpbounce compares PORT addresses with the client's, ftp-data flows are matched by
-    // their server endpoint (IPv4 in word 3; reversed flows swap ends).
+    // FTP: ftpbounce compares PORT addresses with the client's (IPv4 in word 3); ftp-data
+    // flows are matched by their server endpoint (IPv4 or IPv6; reversed flows swap ends).
     this.layer.addrV4 = (slot, client) => (flows.ipv[slot] === 4 ? flows.addr[slot * 8 + ((this.layer.reversed[slot] === 1) === client ? 4 : 0) + 3] : -1);
+    this.layer.addrKey = (slot, client) => {
+      const a = slot * 8 + ((this.layer.reversed[slot] === 1) === client ? 4 : 0), w = flows.addr;
+      return flows.ipv[slot] === 4 ? String(w[a + 3]) : `${w[a]}.${w[a + 1]}.${w[a + 2]}.${w[a + 3]}`;
+    };
     const rs = detect ? detect.ruleset.rules : rules;
     this.inspector = rs ? new AppInspector(rs, (r, tx, dir) => this.alert(r, tx, dir)) : null;
     this.ctx = new Array(flows.cap).fill(null);

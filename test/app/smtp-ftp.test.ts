@@ -273,3 +273,18 @@ test('ftp: a multi-line reply keeps at most MAX_REPLY_LINES lines and still ends
   assert.equal(new TextDecoder().decode(done[0].replies[0]), 'welcome');
   assert.equal(new TextDecoder().decode(done[0].codes[0]), '220');
 });
+
+test('ftp-data over IPv6: the connections EPSV and EPRT (|2|) announced are ftp-data flows', () => {
+  const pcap = join(SEEDS, 'ftp-ipv6.pcap');
+  // Oracle: the ports tshark decodes from the 229 replies (server side) and the EPRT commands (client side).
+  const rows = tshark(['-r', pcap, '-Y', 'ftp.request.command == "EPRT" || ftp.response.code == 229', '-T', 'fields', '-e', 'ftp.request.arg', '-e', 'ftp.response.arg'])
+    .split('\n').filter(Boolean);
+  const ports = rows.map((l) => { const m = /\|(\d+)\|\)?\s*$/.exec(l.trim()); return m ? Number(m[1]) : -1; });
+  assert.equal(ports.length, 5);
+  assert.ok(ports.every((p) => p > 0));
+  const evs = run(pcap, 'alert ftp-data any any -> any any (msg:"data"; flow:established; content:"e"; sid:7;)', ['--set', 'stream.midstream=true']);
+  const data = evs.filter((e) => e.event_type === 'flow' && e.app_proto === 'ftp-data');
+  const serverPorts = data.map((e) => e.dest_port as number).sort((a, b) => a - b);
+  assert.deepEqual(serverPorts, [...ports].sort((a, b) => a - b), 'one ftp-data flow per announced port, that port its server side');
+  assert.equal(alerts(evs, 7).length, 5);
+});
