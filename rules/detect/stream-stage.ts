@@ -72,11 +72,8 @@ export class StreamDetect implements StreamConsumer {
   bytes = 0;
 
   constructor(private readonly flows: FlowTable, private readonly detect: DetectStage, opts: Partial<StreamDetectOptions> = {}) {
+    // Chunk sizes come validated from the config (sensor/config.ts chunkSize: 0..65535).
     this.opts = { ...DEFAULT_STREAM_DETECT, ...opts };
-    for (const k of ['toServerChunk', 'toClientChunk'] as const) {
-      const v = this.opts[k];
-      if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`stream chunk size ${v}: must be 0..65535`);
-    }
     this.held = new Array(flows.cap * 2).fill(null);
     this.tailLen = new Uint16Array(flows.cap * 2);
     this.pendLen = new Uint32Array(flows.cap * 2);

@@ -52,7 +52,6 @@ export class FlowTable {
   private readonly mask: number;
   private readonly buckets: Int32Array;
   private readonly chain: Int32Array;
-  private readonly hash: Uint32Array;
   /**
    * What a lookup reads of a slot, packed in one 64-byte row (words): 0 hash, 1 proto |
    * vlan0 << 8 | vlan1 << 20, 2 extra, 3 tunnel, 4 sport << 16 | dport, 5 tclass, 6..13 the
@@ -129,7 +128,6 @@ export class FlowTable {
     this.mask = nb - 1;
     this.buckets = new Int32Array(nb).fill(NIL);
     this.chain = new Int32Array(cap).fill(NIL);
-    this.hash = new Uint32Array(cap);
     this.key = new Uint32Array(cap * 16);
     this.keyF = new Float64Array(this.key.buffer);
     this.addr = new Uint32Array(cap * 8);
@@ -265,7 +263,6 @@ export class FlowTable {
     this.depth[slot] = p.tunnelDepth;
     this.tunnel[slot] = p.tunnelKey;
     this.extra[slot] = extra;
-    this.hash[slot] = h;
     const k = slot * 16;
     key[k] = h; key[k + 1] = pv; key[k + 2] = ex; key[k + 3] = tk;
     key[k + 4] = ((this.sport[slot] << 16) | this.dport[slot]) >>> 0;
@@ -376,7 +373,7 @@ export class FlowTable {
     for (let k = 0; k < this.endHooks.length; k++) this.endHooks[k](slot);
     this.unlink(this.tclass[slot], slot);
     // Unchain from its bucket.
-    const b = this.hash[slot] & this.mask;
+    const b = this.key[slot * 16] & this.mask;
     let prev = NIL;
     for (let i = this.buckets[b]; i !== NIL; prev = i, i = this.chain[i]) {
       if (i !== slot) continue;
